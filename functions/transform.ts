@@ -1,0 +1,34 @@
+// Firehose transform λ: validates and normalises each record, assigns its partition keys.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { type BatchCounts, transformBatch } from '../shared/firehose-batch.js';
+import { logger, metrics } from '../shared/observability.js';
+
+export type TransformHandler = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+
+export const makeTransformHandler =
+  (report: (counts: BatchCounts) => void = reportCounts): TransformHandler =>
+  async (event) => {
+    const { response, counts } = transformBatch(event);
+    report(counts);
+    return response;
+  };
+
+function reportCounts(counts: BatchCounts): void {
+  logger.info('transformed batch', { ...counts });
+  metrics.addMetric('RecordsIn', MetricUnit.Count, counts.records);
+  metrics.addMetric('ValidEvents', MetricUnit.Count, counts.byZone.events);
+  metrics.addMetric('LateEvents', MetricUnit.Count, counts.byZone.late);
+  metrics.addMetric('FailedEvents', MetricUnit.Count, counts.byZone.failed);
+  metrics.addMetric('ResponseOverflow', MetricUnit.Count, counts.overflow);
+  for (const [failureType, count] of Object.entries(counts.byFailureType)) {
+    const single = metrics.singleMetric();
+    single.addDimension('failure_type', failureType);
+    single.addMetric('FailedEventsByType', MetricUnit.Count, count);
+  }
+}
+
+export const handler = middy(makeTransformHandler()).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,108 @@
+// The event contract: envelope and per-type attribute validation, compiled once at cold start.
+// Used by the transform (envelope + attributes) and by the ingest edge (envelope only).
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { attributeSchemas, envelopeSchema } from '../schemas/registry.js';
+import { config } from './config.js';
+
+export type EventTime = string | number;
+
+export interface EventEnvelope {
+  event_id: string;
+  event_type: string;
+  event_version?: number;
+  event_time: EventTime;
+  sent_at?: EventTime;
+  app_id?: string;
+  device_id?: string;
+  user_id?: string;
+  session_id?: string;
+  attributes: Record<string, unknown>;
+  server_received_at?: EventTime;
+  request_id?: string;
+  source_ip?: string;
+  user_agent?: string;
+}
+
+export interface ValidationError {
+  /** JSON pointer into the event, `""` for the event itself. */
+  path: string;
+  message: string;
+}
+
+export type FailureType =
+  | 'invalid_base64'
+  | 'invalid_utf8'
+  | 'malformed_json'
+  | 'not_an_object'
+  | 'schema_violation'
+  | 'unknown_event_type'
+  | 'size_violation'
+  | 'invalid_timestamp';
+
+export const failureTypes: readonly FailureType[] = [
+  'invalid_base64',
+  'invalid_utf8',
+  'malformed_json',
+  'not_an_object',
+  'schema_violation',
+  'unknown_event_type',
+  'size_violation',
+  'invalid_timestamp',
+];
+
+/** An input that cannot become a valid event, with the reason in domain terms. */
+export class EventRejected extends Error {
+  override readonly name = 'EventRejected';
+  constructor(
+    readonly failureType: FailureType,
+    readonly errors: ValidationError[],
+  ) {
+    super(`${failureType}: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+  }
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+addFormats.default(ajv, ['date-time']);
+
+const validateEnvelopeShape = ajv.compile<EventEnvelope>(envelopeSchema);
+const attributeValidators = new Map<string, ValidateFunction>(
+  attributeSchemas.map((s) => [schemaKey(s.eventType, s.version), ajv.compile(s.schema)]),
+);
+
+function schemaKey(eventType: string, version: number): string {
+  return `${eventType}@${version}`;
+}
+
+export const knownEventTypes = (): string[] => [...new Set(attributeSchemas.map((s) => s.eventType))];
+
+const toValidationErrors = (errors: ErrorObject[] | null | undefined, prefix = ''): ValidationError[] => {
+  const readable = (errors ?? []).map((e) => {
+    const extra = e.keyword === 'additionalProperties' ? `/${String(e.params.additionalProperty)}` : '';
+    return { path: `${prefix}${e.instancePath}${extra}`, message: e.message ?? e.keyword };
+  });
+  return readable.slice(0, config.events.maxErrorsPerRecord);
+};
+
+/** Envelope check shared by the ingest edge and the transform. Throws EventRejected. */
+export function assertEnvelope(
+  candidate: Record<string, unknown>,
+): asserts candidate is EventEnvelope & Record<string, unknown> {
+  if (!validateEnvelopeShape(candidate)) {
+    throw new EventRejected('schema_violation', toValidationErrors(validateEnvelopeShape.errors));
+  }
+}
+
+/** Attribute check against the schema of the event's type and version. Throws EventRejected. */
+export function assertAttributes(event: EventEnvelope): void {
+  const version = event.event_version ?? 1;
+  const validate = attributeValidators.get(schemaKey(event.event_type, version));
+  if (validate === undefined) {
+    throw new EventRejected('unknown_event_type', [
+      { path: '/event_type', message: `no schema for ${event.event_type} v${version}` },
+    ]);
+  }
+  if (!validate(event.attributes)) {
+    throw new EventRejected('schema_violation', toValidationErrors(validate.errors, '/attributes'));
+  }
+}

@@ -1,0 +1,61 @@
+// A Firehose transformation batch: every input recordId answered exactly once, partition keys for
+// dynamic partitioning, and a response kept under the Lambda payload limit by handing the records
+// that do not fit back to Firehose as ProcessingFailed (it retries them, then the error prefix).
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+  FirehoseTransformationResultRecord,
+} from 'aws-lambda';
+import { config, type Zone } from './config.js';
+import type { FailureType } from './event-contract.js';
+import { transformRecord } from './transform-record.js';
+
+export interface BatchCounts {
+  records: number;
+  byZone: Record<Zone, number>;
+  byFailureType: Partial<Record<FailureType, number>>;
+  /** Records handed back to Firehose because the response would pass the payload limit. */
+  overflow: number;
+}
+
+export interface TransformedBatch {
+  response: FirehoseTransformationResult;
+  counts: BatchCounts;
+}
+
+// JSON punctuation and field names around a record, generously rounded up.
+const ENTRY_OVERHEAD_BYTES = 160;
+
+export function transformBatch(
+  event: FirehoseTransformationEvent,
+  maxResponseBytes = config.transform.maxResponseBytes,
+): TransformedBatch {
+  const deliveryStream = event.deliveryStreamArn.split('/').pop() ?? event.deliveryStreamArn;
+  const counts: BatchCounts = {
+    records: event.records.length,
+    byZone: { events: 0, late: 0, failed: 0 },
+    byFailureType: {},
+    overflow: 0,
+  };
+  // Every record is guaranteed room for a minimal answer; only the data beyond it competes for space.
+  let used = 16 + event.records.reduce((sum, r) => sum + r.recordId.length + ENTRY_OVERHEAD_BYTES, 0);
+  const records = event.records.map((record): FirehoseTransformationResultRecord => {
+    const out = transformRecord(record, { deliveryStream });
+    const data = Buffer.from(out.line, 'utf8').toString('base64');
+    const extra = data.length + out.zone.length + out.partitionType.length + out.dt.length;
+    if (used + extra > maxResponseBytes) {
+      counts.overflow += 1;
+      return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
+    }
+    used += extra;
+    counts.byZone[out.zone] += 1;
+    if (out.failureType) counts.byFailureType[out.failureType] = (counts.byFailureType[out.failureType] ?? 0) + 1;
+    return {
+      recordId: record.recordId,
+      result: 'Ok',
+      data,
+      metadata: { partitionKeys: { zone: out.zone, event_type: out.partitionType, dt: out.dt } },
+    };
+  });
+  return { response: { records }, counts };
+}
