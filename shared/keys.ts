@@ -1,6 +1,7 @@
 // The key layout of the three buckets, in one place: every writer and reader builds and parses
 // keys here, so the cloud stack, the handlers and the local runtime cannot drift apart.
 import { config } from './config.js';
+import type { ObjectRef } from './ports.js';
 
 const { prefixes } = config;
 
@@ -54,3 +55,12 @@ export const reportManifestKey = (report: string): string => `${prefixes.reports
 
 /** `reports/index.json` */
 export const reportIndexKey = (): string => `${prefixes.reports}index.json`;
+
+/** `s3://bucket/key` → its parts. */
+export function parseS3Uri(uri: string): ObjectRef {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an s3:// URI: ${uri}`);
+  return { bucket: match[1] as string, key: match[2] as string };
+}
+
+export const s3Uri = (ref: ObjectRef): string => `s3://${ref.bucket}/${ref.key}`;
