@@ -19,17 +19,62 @@ export interface NormalisedTime {
 
 /** Epoch ms of an RFC 3339 string (the schema already checked its shape) or an epoch-ms number. */
 export function instantOf(value: EventTime, field: string): number {
-  const ms = typeof value === 'number' ? value : Date.parse(value.toUpperCase().replace(' ', 'T'));
+  const ms =
+    typeof value === 'number'
+      ? value
+      : Date.parse(value.charCodeAt(10) === 84 ? value : value.toUpperCase().replace(' ', 'T'));
   if (!Number.isFinite(ms)) {
     throw new EventRejected('invalid_timestamp', [{ path: `/${field}`, message: 'is not a valid instant' }]);
   }
   return ms;
 }
 
-export const isoMillis = (ms: number): string => new Date(ms).toISOString();
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const MAX_FOUR_DIGIT_YEAR_MS = 253402300799999;
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
 
-/** UTC date (`yyyy-MM-dd`) of an epoch-ms instant: the `dt` partition value. */
-export const utcDate = (ms: number): string => isoMillis(ms).slice(0, 10);
+/**
+ * UTC ISO-8601 with milliseconds, as Date#toISOString writes it. Formatting every timestamp of
+ * every event is on the transform's hot path, so the date part is cached per day and the time
+ * built from lookup tables — several times faster than toISOString.
+ */
+export function isoMillis(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  let rest = ms - day * DAY_MS;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${cachedDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+}
+
+/**
+ * isoMillis that remembers its last answer: arrival and edge timestamps repeat across a batch,
+ * so one formatter per field skips most of the formatting.
+ */
+export function rememberingIsoMillis(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastIso = isoMillis(ms);
+      lastMs = ms;
+    }
+    return lastIso;
+  };
+}
+
+/** UTC date (`yyyy-MM-dd`) of an ISO-8601 instant: the `dt` partition value. */
+export const utcDate = (iso: string): string => iso.slice(0, 10);
 
 export interface TimeInputs {
   eventTime: EventTime;

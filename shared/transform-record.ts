@@ -10,7 +10,10 @@ import {
   type EventTime,
   type FailureType,
 } from './event-contract.js';
-import { instantOf, isoMillis, normaliseEventTime, utcDate } from './event-time.js';
+import { instantOf, isoMillis, normaliseEventTime, rememberingIsoMillis, utcDate } from './event-time.js';
+
+const arrivalIso = rememberingIsoMillis();
+const edgeIso = rememberingIsoMillis();
 
 export interface SourceRecord {
   recordId: string;
@@ -36,6 +39,7 @@ export interface TransformedRecord {
 
 interface Decoded {
   text: string;
+  byteLength: number;
 }
 
 export function transformRecord(record: SourceRecord, context: RecordContext): TransformedRecord {
@@ -61,11 +65,11 @@ function decodePayload(data: string): Decoded {
   if (!isUtf8(bytes)) {
     throw new EventRejected('invalid_utf8', [{ path: '', message: 'payload is not valid UTF-8' }]);
   }
-  return { text: bytes.toString('utf8') };
+  return { text: bytes.toString('utf8'), byteLength: bytes.length };
 }
 
 function checkSize(decoded: Decoded): void {
-  const bytes = Buffer.byteLength(decoded.text, 'utf8');
+  const bytes = decoded.byteLength;
   if (bytes > config.firehose.maxRecordBytes) {
     throw new EventRejected('size_violation', [
       { path: '', message: `record is ${bytes} bytes, over the ${config.firehose.maxRecordBytes}-byte limit` },
@@ -75,10 +79,15 @@ function checkSize(decoded: Decoded): void {
 
 function parseObject(text: string): Record<string, unknown> {
   let value: unknown;
+  // Malformed input is expected traffic: skip capturing a stack trace for its SyntaxError.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new EventRejected('malformed_json', [{ path: '', message: (error as SyntaxError).message }]);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
@@ -98,15 +107,16 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
     receivedAtMs: record.approximateArrivalTimestamp,
   });
   const kinesis = record.kinesisRecordMetadata;
+  const eventTime = isoMillis(time.eventTimeMs);
   const line = serialise({
     event_id: event.event_id,
     event_type: event.event_type,
     event_version: event.event_version ?? 1,
-    event_time: isoMillis(time.eventTimeMs),
+    event_time: eventTime,
     event_time_original: time.original === undefined ? undefined : String(time.original),
     time_correction: time.correction,
-    received_at: isoMillis(record.approximateArrivalTimestamp),
-    server_received_at: optionalInstant(event.server_received_at, 'server_received_at'),
+    received_at: arrivalIso(record.approximateArrivalTimestamp),
+    server_received_at: optionalInstant(event.server_received_at, 'server_received_at', edgeIso),
     sent_at: optionalInstant(event.sent_at, 'sent_at'),
     app_id: event.app_id,
     device_id: event.device_id,
@@ -120,11 +130,11 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
     ingest_partition_key: kinesis?.partitionKey,
     attributes: event.attributes,
   });
-  return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(time.eventTimeMs), line };
+  return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), line };
 }
 
-const optionalInstant = (value: EventTime | undefined, field: string): string | undefined =>
-  value === undefined ? undefined : isoMillis(instantOf(value, field));
+const optionalInstant = (value: EventTime | undefined, field: string, format = isoMillis): string | undefined =>
+  value === undefined ? undefined : format(instantOf(value, field));
 
 function serialise(value: object): string {
   try {
@@ -146,6 +156,7 @@ function failedEventRecord(
 ): TransformedRecord {
   const kinesis = record.kinesisRecordMetadata;
   const asText = decoded !== undefined;
+  const receivedAt = arrivalIso(record.approximateArrivalTimestamp);
   const line = `${JSON.stringify({
     failure_type: rejection.failureType,
     errors: rejection.errors,
@@ -153,7 +164,7 @@ function failedEventRecord(
     payload_encoding: asText ? 'text' : 'base64',
     event_id: stringField(parsed, 'event_id'),
     event_type: stringField(parsed, 'event_type'),
-    received_at: isoMillis(record.approximateArrivalTimestamp),
+    received_at: receivedAt,
     ingest_source: kinesis ? 'kinesis' : 'direct',
     ingest_shard_id: kinesis?.shardId,
     ingest_partition_key: kinesis?.partitionKey,
@@ -163,7 +174,7 @@ function failedEventRecord(
   return {
     zone: 'failed',
     partitionType: rejection.failureType,
-    dt: utcDate(record.approximateArrivalTimestamp),
+    dt: utcDate(receivedAt),
     line,
     failureType: rejection.failureType,
   };
