@@ -1,0 +1,222 @@
+"""The Parquet job's contract as pure functions: arguments (shared/glue-run.ts), column casts,
+file sizing and the run marker. No pyspark or awsglue import, so `python3 -m unittest` runs it
+anywhere; deploy ships it next to parquet_job.py (--extra-py-files, set by the glue-script plugin).
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+REQUIRED_ARGS = ("JOB_NAME", "JOB_RUN_ID", "columns", "source_bucket", "partitions", "destination",
+                 "run_marker_prefix")
+OPTIONAL_ARGS = ("source_keys", "source_manifest", "target_file_size_mb")
+DEFAULT_TARGET_FILE_SIZE_MB = 128
+# JSON text -> Snappy Parquet shrinks event data roughly this much; it only sizes files.
+PARQUET_COMPRESSION_RATIO = 5.0
+PARTITION_COLUMNS = ("event_type", "dt")
+REQUIRED_COLUMNS = (("event_id", "string"), ("received_at", "timestamp"))
+
+# Curated type -> (Spark SQL type, pattern the raw text must match before the cast, or None).
+# Spark (ANSI off) turns an uncastable value into NULL; these patterns plus a NULL check make
+# the run fail instead, so no value is ever silently lost.
+CAST_RULES = {
+    "string": ("string", None),
+    "int": ("int", r"^-?[0-9]+$"),
+    "bigint": ("bigint", r"^-?[0-9]+$"),
+    "double": ("double", None),
+    "boolean": ("boolean", r"^(true|false)$"),
+    "timestamp": ("timestamp", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$"),
+}
+
+RAW_EVENT_KEY = re.compile(r"^events/type=([^/]+)/dt=(\d{4}-\d{2}-\d{2})/[^/]+$")
+# The same partition, found in the URI Spark reports for a row's file (input_file_name()).
+SOURCE_PARTITION_PATTERN = r"/events/type=([^/]+)/dt=(\d{4}-\d{2}-\d{2})/[^/]+$"
+COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class InvalidArguments(ValueError):
+    """Run arguments the job cannot run with: the run fails before reading anything."""
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    job_name: str
+    job_run_id: str
+    columns: list  # [(name, curated type)]
+    source_bucket: str
+    source_keys: list | None
+    source_manifest: tuple | None  # (bucket, key)
+    partitions: list  # [(event_type, dt)]
+    destination: tuple  # (bucket, prefix ending in /)
+    run_marker_prefix: tuple  # (bucket, prefix ending in /)
+    target_file_size_mb: int
+
+
+def optional_args_present(argv):
+    """getResolvedOptions fails on an absent name, so only ask for the optional ones passed."""
+    return [name for name in OPTIONAL_ARGS
+            if any(arg == f"--{name}" or arg.startswith(f"--{name}=") for arg in argv)]
+
+
+def parse_job_args(resolved):
+    """getResolvedOptions' dict (names without --) -> JobArgs; raises InvalidArguments."""
+    has_keys, has_manifest = "source_keys" in resolved, "source_manifest" in resolved
+    if has_keys == has_manifest:
+        raise InvalidArguments("exactly one of --source_keys and --source_manifest is required")
+    if not BUCKET_NAME.match(resolved["source_bucket"]):
+        raise InvalidArguments("--source_bucket is not a bucket name")
+    partitions = parse_partitions(resolved["partitions"])
+    source_keys = parse_source_keys(resolved["source_keys"], "--source_keys") if has_keys else None
+    if source_keys is not None:
+        check_keys_covered(source_keys, partitions)
+    size = resolved.get("target_file_size_mb", str(DEFAULT_TARGET_FILE_SIZE_MB))
+    if not re.match(r"^[1-9][0-9]*$", size):
+        raise InvalidArguments("--target_file_size_mb must be a positive integer")
+    return JobArgs(
+        job_name=resolved["JOB_NAME"],
+        job_run_id=resolved["JOB_RUN_ID"],
+        columns=parse_columns(resolved["columns"]),
+        source_bucket=resolved["source_bucket"],
+        source_keys=source_keys,
+        source_manifest=parse_s3_uri(resolved["source_manifest"]) if has_manifest else None,
+        partitions=partitions,
+        destination=parse_s3_prefix(resolved["destination"], "--destination"),
+        run_marker_prefix=parse_s3_prefix(resolved["run_marker_prefix"], "--run_marker_prefix"),
+        target_file_size_mb=int(size),
+    )
+
+
+def parse_columns(text):
+    """`name:type,...` -> [(name, type)], the dedupe key and its ordering column included."""
+    columns = []
+    for part in text.split(","):
+        name, _, kind = part.strip().partition(":")
+        if not COLUMN_NAME.match(name) or kind not in CAST_RULES:
+            raise InvalidArguments(f"--columns: bad column {part!r}")
+        if name in PARTITION_COLUMNS:
+            raise InvalidArguments(f"--columns: {name} is a partition column, not a data column")
+        columns.append((name, kind))
+    if len({name for name, _ in columns}) != len(columns):
+        raise InvalidArguments("--columns: duplicate column")
+    for need in REQUIRED_COLUMNS:
+        if need not in columns:
+            raise InvalidArguments(f"--columns must contain {need[0]}:{need[1]}")
+    return columns
+
+
+def parse_partitions(text):
+    items = _json(text, "--partitions")
+    if not isinstance(items, list) or not items:
+        raise InvalidArguments("--partitions must be a non-empty JSON array")
+    partitions = []
+    for item in items:
+        event_type = item.get("event_type") if isinstance(item, dict) else None
+        dt = item.get("dt") if isinstance(item, dict) else None
+        if not isinstance(event_type, str) or not re.match(r"^[a-z0-9_]+$", event_type) \
+                or not isinstance(dt, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", dt):
+            raise InvalidArguments(f"--partitions: bad partition {item!r}")
+        partitions.append((event_type, dt))
+    return partitions
+
+
+def parse_source_keys(value, what):
+    """A JSON array (text, or already parsed) of raw event keys -> distinct keys in order."""
+    keys = _json(value, what) if isinstance(value, str) else value
+    if not isinstance(keys, list) or not keys:
+        raise InvalidArguments(f"{what} must be a non-empty JSON array of keys")
+    for key in keys:
+        if not isinstance(key, str) or raw_partition(key) is None:
+            raise InvalidArguments(f"{what}: not a raw event key: {key!r}")
+    return list(dict.fromkeys(keys))
+
+
+def parse_manifest(text):
+    """A `_manifests/<id>.json` body `{ "keys": [...] }` -> its keys."""
+    manifest = _json(text, "source manifest")
+    keys = manifest.get("keys") if isinstance(manifest, dict) else None
+    return parse_source_keys(keys, "source manifest keys")
+
+
+def check_keys_covered(keys, partitions):
+    listed = set(partitions)
+    for key in keys:
+        if raw_partition(key) not in listed:
+            raise InvalidArguments(f"--partitions does not list the partition of {key}")
+
+
+def raw_partition(key):
+    """`events/type=<t>/dt=<d>/<object>` -> (t, d); None for any other key."""
+    match = RAW_EVENT_KEY.match(key)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def parse_s3_uri(uri):
+    match = re.match(r"^s3://([^/]+)/(.*)$", uri)
+    if not match:
+        raise InvalidArguments(f"not an s3:// URI: {uri}")
+    return match.group(1), match.group(2)
+
+
+def s3_uri(bucket, key):
+    return f"s3://{bucket}/{key}"
+
+
+def parse_s3_prefix(uri, what):
+    bucket, key = parse_s3_uri(uri)
+    if not key.endswith("/"):
+        raise InvalidArguments(f"{what} must be an s3:// prefix ending in '/'")
+    return bucket, key
+
+
+def raw_schema_ddl(columns):
+    """Every field read as STRING: Spark's JSON reader keeps an object's JSON text (attributes)."""
+    return ", ".join(f"`{name}` STRING" for name, _ in columns)
+
+
+def partition_prefix(destination, partition):
+    """(bucket, prefix), (event_type, dt) -> the key prefix of that curated partition."""
+    return f"{destination[1]}event_type={partition[0]}/dt={partition[1]}/"
+
+
+def is_visible_data_file(relative_key):
+    """Athena and Spark skip names (and directories) starting with `_` or `.`: so does the anti-join."""
+    parts = relative_key.split("/")
+    return relative_key.endswith(".parquet") and not any(p.startswith(("_", ".")) for p in parts)
+
+
+def estimated_file_count(json_bytes, target_file_size_mb, ratio=PARQUET_COMPRESSION_RATIO):
+    """Files for one partition so each lands near the target size: few, large files."""
+    target_bytes = target_file_size_mb * 1024 * 1024
+    return max(1, math.ceil(json_bytes / ratio / target_bytes))
+
+
+def build_run_marker(args, source_objects, rows_read, partition_rows, finished_at=None):
+    """The `_runs/<jobRunId>.json` body. Every touched partition is listed, even with 0 rows:
+    a failed predecessor may have left that partition's rows in place without a marker."""
+    rows_written = sum(partition_rows.values())
+    return {
+        "job_run_id": args.job_run_id,
+        "job_name": args.job_name,
+        "finished_at": finished_at or datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+        "source_objects": source_objects,
+        "rows_read": rows_read,
+        "rows_written": rows_written,
+        "duplicates_removed": rows_read - rows_written,
+        "partitions": [{"event_type": t, "dt": d, "rows": partition_rows[(t, d)]}
+                       for t, d in sorted(partition_rows)],
+    }
+
+
+def run_marker_key(args):
+    return f"{args.run_marker_prefix[1]}{args.job_run_id}.json"
+
+
+def _json(text, what):
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise InvalidArguments(f"{what} is not valid JSON") from error

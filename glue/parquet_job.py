@@ -1,0 +1,159 @@
+"""Glue 5.0 job (Spark 3.5, Python 3.11): raw NDJSON events -> curated Snappy Parquet, deduped
+on event_id, then the run marker, then the bookmark commit (docs/glue.md). The contract itself
+(arguments, casts, sizing, marker) lives in parquet_contract.py, tested without Spark; the
+glue-script deploy plugin ships it next to this script with --extra-py-files.
+"""
+
+import json
+import sys
+
+import boto3
+from awsglue.context import GlueContext
+from awsglue.job import Job
+from awsglue.utils import getResolvedOptions
+from pyspark import StorageLevel
+from pyspark.context import SparkContext
+from pyspark.sql import Window
+from pyspark.sql import functions as F
+
+from parquet_contract import (
+    CAST_RULES,
+    PARTITION_COLUMNS,
+    REQUIRED_ARGS,
+    SOURCE_PARTITION_PATTERN,
+    build_run_marker,
+    check_keys_covered,
+    estimated_file_count,
+    is_visible_data_file,
+    optional_args_present,
+    parse_job_args,
+    parse_manifest,
+    partition_prefix,
+    raw_partition,
+    raw_schema_ddl,
+    run_marker_key,
+    s3_uri,
+)
+
+
+def main(argv):
+    resolved = getResolvedOptions(argv, list(REQUIRED_ARGS) + optional_args_present(argv))
+    args = parse_job_args(resolved)
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    spark = glue_context.spark_session
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # Spark's default is legacy INT96; micros is what the local (DuckDB) job writes too.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    job = Job(glue_context)
+    job.init(args.job_name, resolved)
+    s3 = boto3.client("s3")
+
+    keys = args.source_keys if args.source_keys is not None else _manifest_keys(s3, args)
+    touched = sorted({raw_partition(key) for key in keys})
+    typed = _read_typed(spark, args, keys).persist(StorageLevel.MEMORY_AND_DISK)
+    rows_read = typed.count()  # materialises every typed row: a malformed line or bad value fails here
+    fresh = _dedupe(spark, s3, args, typed, touched).persist(StorageLevel.MEMORY_AND_DISK)
+    stats = _partition_stats(args, fresh)
+    if stats:
+        _write(spark, args, fresh, stats)  # raises on any failed write: no marker, no commit
+
+    partition_rows = {partition: stats.get(partition, (0, 0))[0] for partition in touched}
+    marker = build_run_marker(args, len(keys), rows_read, partition_rows)
+    s3.put_object(Bucket=args.run_marker_prefix[0], Key=run_marker_key(args),
+                  Body=(json.dumps(marker, indent=2) + "\n").encode("utf-8"), ContentType="application/json")
+    job.commit()  # last: the bookmark never moves past data that was not written
+
+
+def _manifest_keys(s3, args):
+    bucket, key = args.source_manifest
+    keys = parse_manifest(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    check_keys_covered(keys, args.partitions)
+    return keys
+
+
+def _read_typed(spark, args, keys):
+    """All keys in one read; typed curated columns plus event_type/dt from the raw key."""
+    paths = [s3_uri(args.source_bucket, key) for key in keys]
+    raw = (spark.read.schema(raw_schema_ddl(args.columns)).option("mode", "FAILFAST").json(paths)
+           .withColumn("_source", F.input_file_name()))
+    return raw.select(
+        *[_typed_column(name, kind) for name, kind in args.columns],
+        _partition_value(1, "event_type"),
+        _partition_value(2, "dt"),
+        F.col("_source"),
+    )
+
+
+def _typed_column(name, kind):
+    spark_type, pattern = CAST_RULES[kind]
+    raw = F.col(name)
+    if name == "event_id":
+        return F.when(raw.isNotNull(), raw).otherwise(_fail("event_id is missing")).alias(name)
+    if kind == "string":
+        return raw.alias(name)
+    cast = raw.cast(spark_type)
+    valid = cast.isNotNull() if pattern is None else raw.rlike(pattern) & cast.isNotNull()
+    return (F.when(raw.isNull(), F.lit(None).cast(spark_type)).when(valid, cast)
+            .otherwise(_fail(f"{name} is not a valid {kind}")).alias(name))
+
+
+def _partition_value(group, name):
+    value = F.regexp_extract("_source", SOURCE_PARTITION_PATTERN, group)
+    return F.when(value != "", value).otherwise(_fail(f"no {name} in the key")).alias(name)
+
+
+def _fail(message):
+    """Spark (ANSI off) would null an uncastable value; the run fails instead, naming the object."""
+    return F.raise_error(F.concat(F.lit(f"{message} in raw object "), F.col("_source")))
+
+
+def _dedupe(spark, s3, args, typed, touched):
+    """One row per event_id (earliest received_at), minus event_ids already curated."""
+    earliest = Window.partitionBy("event_id").orderBy(F.col("received_at").asc_nulls_last(), F.col("_source"))
+    unique = typed.withColumn("_rank", F.row_number().over(earliest)).where("_rank = 1").drop("_rank", "_source")
+    existing = _existing_files(s3, args, touched)
+    if not existing:
+        return unique
+    base = s3_uri(*args.destination)
+    seen = spark.read.option("basePath", base).parquet(*existing).select("event_id").distinct()
+    return unique.join(seen, "event_id", "left_anti")
+
+
+def _existing_files(s3, args, touched):
+    """Visible Parquet files of the touched partitions; a partition not there yet has none."""
+    bucket = args.destination[0]
+    paginator = s3.get_paginator("list_objects_v2")
+    files = []
+    for partition in touched:
+        prefix = partition_prefix(args.destination, partition)
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            files += [s3_uri(bucket, item["Key"]) for item in page.get("Contents", [])
+                      if is_visible_data_file(item["Key"][len(prefix):])]
+    return files
+
+
+def _partition_stats(args, fresh):
+    """(event_type, dt) -> (rows, JSON bytes) of the rows this run adds."""
+    names = [name for name, _ in args.columns]
+    rows = (fresh.groupBy(*PARTITION_COLUMNS)
+            .agg(F.count(F.lit(1)).alias("rows"), F.sum(F.length(F.to_json(F.struct(*names)))).alias("json_bytes"))
+            .collect())
+    return {(row["event_type"], row["dt"]): (row["rows"], row["json_bytes"] or 0) for row in rows}
+
+
+def _write(spark, args, fresh, stats):
+    """Append-only (existing rows stay); each partition spread over its estimated file count."""
+    files = {partition: estimated_file_count(json_bytes, args.target_file_size_mb)
+             for partition, (_, json_bytes) in stats.items()}
+    plan = spark.createDataFrame([(t, d, n) for (t, d), n in files.items()], "event_type string, dt string, _files int")
+    names = [name for name, _ in args.columns]
+    out = (fresh.join(F.broadcast(plan), list(PARTITION_COLUMNS))
+           .withColumn("_bucket", F.pmod(F.hash("event_id"), F.col("_files")))
+           .repartition(sum(files.values()), *PARTITION_COLUMNS, "_bucket")
+           .select(*names, *PARTITION_COLUMNS))
+    (out.write.mode("append").partitionBy(*PARTITION_COLUMNS).option("compression", "snappy")
+     .parquet(s3_uri(*args.destination)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

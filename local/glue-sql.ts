@@ -1,0 +1,95 @@
+// The DuckDB SQL of the local Parquet job: read raw NDJSON as text, cast to the curated types
+// (failing loudly, never nulling a bad value), dedupe on event_id, write one Parquet file.
+import type { ColumnType } from '../shared/table-schemas.js';
+import type { ColumnSpec } from './glue-args.js';
+
+export interface SourceFile {
+  /** Local path of the raw object (what read_json reports as filename). */
+  path: string;
+  key: string;
+  eventType: string;
+  dt: string;
+}
+
+const DUCKDB_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+};
+
+export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const sqlList = (values: readonly string[]): string => `[${values.map(sqlString).join(', ')}]`;
+
+/**
+ * Every field is read as VARCHAR: DuckDB then hands objects and arrays over as their JSON text
+ * (attributes), and the casts below, not read_json's auto-detection, decide the types.
+ */
+const rawColumnsMap = (columns: readonly ColumnSpec[]): string =>
+  `{${columns.map((c) => `${sqlString(c.name)}: 'VARCHAR'`).join(', ')}}`;
+
+function castExpression(column: ColumnSpec): string {
+  const value = `r.${ident(column.name)}`;
+  const fail = (what: string) => `error(${sqlString(`${column.name} is not ${what} in raw object `)} || s.src_key)`;
+  const guarded = (test: string, what: string) =>
+    `CASE WHEN ${value} IS NULL OR ${test} THEN CAST(${value} AS ${DUCKDB_TYPES[column.type]}) ELSE ${fail(what)} END`;
+  if (column.name === 'event_id') return `CASE WHEN ${value} IS NULL THEN ${fail('present')} ELSE ${value} END`;
+  switch (column.type) {
+    case 'string':
+      return value;
+    case 'int':
+    case 'bigint':
+      // A plain CAST would round 1.5 to 2.
+      return guarded(`regexp_full_match(${value}, '-?[0-9]+')`, 'an integer');
+    case 'timestamp':
+      // Without ICU a CAST drops a non-Z offset silently; the transform only writes UTC `…Z`.
+      return guarded(`ends_with(${value}, 'Z')`, 'a UTC ISO-8601 instant');
+    default:
+      return `CAST(${value} AS ${DUCKDB_TYPES[column.type]})`;
+  }
+}
+
+/** Reads every source file in one query into `table`, typed, with its partition and source key. */
+export function loadRawSql(table: string, columns: readonly ColumnSpec[], sources: readonly SourceFile[]): string {
+  const casts = columns.map((c) => `${castExpression(c)} AS ${ident(c.name)}`).join(',\n  ');
+  const sourceRows = sources
+    .map((s) => `(${[s.path, s.key, s.eventType, s.dt].map(sqlString).join(', ')})`)
+    .join(',\n  ');
+  return `CREATE TEMP TABLE ${ident(table)} AS
+SELECT ${casts},
+  s.event_type, s.dt, s.src_key
+FROM read_json(${sqlList(sources.map((s) => s.path))}, format = 'newline_delimited', compression = 'gzip',
+  columns = ${rawColumnsMap(columns)}, filename = true) r
+JOIN (VALUES ${sourceRows}) s(src_path, src_key, event_type, dt) ON r.filename = s.src_path`;
+}
+
+/**
+ * One row per event_id (the earliest received_at; ties broken by source key), minus every event_id
+ * already in the existing Parquet files of the touched partitions.
+ */
+export function dedupeSql(table: string, raw: string, existingFiles: readonly string[]): string {
+  const antiJoin =
+    existingFiles.length === 0
+      ? ''
+      : `ANTI JOIN (SELECT DISTINCT event_id FROM read_parquet(${sqlList(existingFiles)}, hive_partitioning = false)) e
+  ON r.event_id = e.event_id`;
+  return `CREATE TEMP TABLE ${ident(table)} AS
+SELECT r.* EXCLUDE (src_key) FROM ${ident(raw)} r
+${antiJoin}
+QUALIFY row_number() OVER (PARTITION BY r.event_id ORDER BY r.received_at NULLS LAST, r.src_key) = 1`;
+}
+
+/** Rows of one partition, exactly the curated columns (event_type and dt live in the path), as Snappy Parquet. */
+export function copyPartitionSql(
+  table: string,
+  columns: readonly ColumnSpec[],
+  partition: { eventType: string; dt: string },
+  file: string,
+): string {
+  return `COPY (SELECT ${columns.map((c) => ident(c.name)).join(', ')} FROM ${ident(table)}
+  WHERE event_type = ${sqlString(partition.eventType)} AND dt = ${sqlString(partition.dt)})
+TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`;
+}

@@ -1,0 +1,57 @@
+// The PySpark job in npm test: it compiles, its pure helpers pass their unittests, and it speaks
+// the same argument contract as the TypeScript side (names, column list) — all without pyspark.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { glueArgs } from '../../shared/glue-run.js';
+import { columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const glueDir = path.join(root, 'glue');
+// Bytecode goes to a temp dir, never into the repository.
+const env = { ...process.env, PYTHONPYCACHEPREFIX: mkdtempSync(path.join(tmpdir(), 'eventlake-pyc-')) };
+
+function python(args: string[]) {
+  const result = spawnSync('python3', args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+const pythonFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.py'))
+    .map((name) => path.join(dir, name));
+
+describe('glue/ PySpark job', () => {
+  it('compiles every script', () => {
+    const files = pythonFiles(glueDir);
+    expect(files).toEqual(
+      expect.arrayContaining(['parquet_job.py', 'parquet_contract.py'].map((f) => path.join(glueDir, f))),
+    );
+    const result = python(['-m', 'py_compile', ...files]);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('passes the unittests of its pure helpers', () => {
+    const result = python(['-m', 'unittest', 'discover', '-s', 'glue/tests']);
+    expect(result.output).toMatch(/Ran [1-9]\d* tests?[\s\S]*OK/);
+    expect(result.status).toBe(0);
+  });
+
+  it('reads the arguments start-parquet-job sends and the curated column list', () => {
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, 'glue')",
+      'import parquet_contract as job',
+      'print(json.dumps({"names": list(job.REQUIRED_ARGS + job.OPTIONAL_ARGS), "columns": job.parse_columns(sys.argv[1])}))',
+    ].join('\n');
+    const result = python(['-c', script, columnsArgument(curatedColumns)]);
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.output) as { names: string[]; columns: [string, string][] };
+    for (const name of Object.values(glueArgs)) expect(parsed.names).toContain(name.replace(/^--/, ''));
+    expect(parsed.columns).toEqual(curatedColumns.map((c) => [c.name, c.type]));
+  });
+});
