@@ -64,3 +64,6 @@ export function parseS3Uri(uri: string): ObjectRef {
 }
 
 export const s3Uri = (ref: ObjectRef): string => `s3://${ref.bucket}/${ref.key}`;
+
+/** `reports/<report>/dt=` — covers the report's dated CSVs but not its manifest.json (QuickSight URIPrefix). */
+export const publishedReportDatesPrefix = (report: string): string => `${prefixes.reports}${report}/dt=`;

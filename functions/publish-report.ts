@@ -1,0 +1,57 @@
+// publish-report λ (SQS report-results ← S3 ObjectCreated *.csv under athena-results/): publish the
+// result under a stable key and keep the report's QuickSight manifest and reports/index.json.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { makeCopyObject, makeGetObject, makePutObject } from '../shared/aws/s3.js';
+import { config } from '../shared/config.js';
+import { parseEnv, requiredString } from '../shared/env.js';
+import { logger, metrics } from '../shared/observability.js';
+import { type PublishPorts, publishReportResult } from '../shared/report-publishing.js';
+import { objectsCreated } from '../shared/s3-notifications.js';
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+const outcomeMetric = { published: 'ReportsPublished', stale: 'StaleReportResults', ignored: 'IgnoredResults' };
+
+export const makePublishReportHandler =
+  (ports: PublishPorts): SqsHandler =>
+  async (event) => {
+    const publishResults = async (record: SQSRecord) => {
+      const filter = { bucket: ports.reportingBucket, prefix: config.prefixes.reportResults, suffix: '.csv' };
+      for (const result of objectsCreated(record.body, filter)) {
+        const outcome = await publishReportResult(result, ports);
+        metrics.addMetric(outcomeMetric[outcome], MetricUnit.Count, 1);
+      }
+    };
+    // Sequential: every record read-modify-writes the same reports/index.json.
+    return processPartialResponse(event, publishResults, new BatchProcessor(EventType.SQS, { logger }), {
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
+  };
+
+const s3 = new S3Client({});
+let wired: SqsHandler | undefined;
+
+// Env is parsed on the first invocation (once per container), not at import: the local runtime and
+// tests import this module for the factory without the Lambda's environment.
+const lambdaHandler: SqsHandler = (event) => {
+  if (!wired) {
+    const env = parseEnv({ REPORTING_BUCKET: requiredString });
+    wired = makePublishReportHandler({
+      getObject: makeGetObject(s3),
+      putObject: makePutObject(s3),
+      copyObject: makeCopyObject(s3),
+      reportingBucket: env.REPORTING_BUCKET,
+      now: () => new Date(),
+    });
+  }
+  return wired(event);
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,51 @@
+// S3 adapters for the object ports. Errors pass through with the SDK's names (NoSuchKey, …).
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { CopyObject, GetObject, ListKeys, PutObject } from '../ports.js';
+
+export const makePutObject =
+  (s3: S3Client): PutObject =>
+  async (ref, body, contentType) => {
+    await s3.send(new PutObjectCommand({ Bucket: ref.bucket, Key: ref.key, Body: body, ContentType: contentType }));
+  };
+
+export const makeGetObject =
+  (s3: S3Client): GetObject =>
+  async (ref) => {
+    const { Body } = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    return Body ? Body.transformToByteArray() : new Uint8Array();
+  };
+
+/** CopySource is `bucket/key` with the key URL-encoded per segment (S3 requires it encoded). */
+export const copySource = (bucket: string, key: string): string =>
+  `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+export const makeCopyObject =
+  (s3: S3Client): CopyObject =>
+  async (from, to, contentType) => {
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        CopySource: copySource(from.bucket, from.key),
+        // REPLACE, or S3 keeps the source's metadata and ignores ContentType.
+        MetadataDirective: 'REPLACE',
+        ContentType: contentType,
+      }),
+    );
+  };
+
+export const makeListKeys =
+  (s3: S3Client): ListKeys =>
+  async (bucket, prefix) => {
+    const keys: string[] = [];
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    }
+    return keys;
+  };

@@ -1,0 +1,162 @@
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makePublishReportHandler } from '../../functions/publish-report.js';
+import { makeCopyObject, makeGetObject, makePutObject } from '../../shared/aws/s3.js';
+import type { ReportIndex } from '../../shared/report-index.js';
+import { loadEvent } from '../helpers/events.js';
+import { awsError, buckets, failedIds, s3Message, sqsEvent } from './sqs-fixtures.js';
+
+const qid = '3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7';
+const now = '2025-11-22T10:32:15.000Z';
+const s3 = new S3Client({ region: 'eu-west-1' });
+const s3Mock = mockClient(S3Client);
+const handler = makePublishReportHandler({
+  getObject: makeGetObject(s3),
+  putObject: makePutObject(s3),
+  copyObject: makeCopyObject(s3),
+  reportingBucket: buckets.reporting,
+  now: () => new Date(now),
+});
+const athenaResults = () => loadEvent<SQSEvent>('sqs-s3-athena-result');
+const puts = () => s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+const putBody = (key: string) => {
+  const put = puts().find((p) => p.Key === key);
+  return put ? JSON.parse(put.Body as string) : undefined;
+};
+const storedIndex = (index: ReportIndex) =>
+  s3Mock
+    .on(GetObjectCommand, { Bucket: buckets.reporting, Key: 'reports/index.json' })
+    .resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(index)) } as never });
+const publishedDate = (dt: string, queryExecutionId: string, resultTime: string) => ({
+  dt,
+  key: `reports/daily_events/dt=${dt}/daily_events.csv`,
+  queryExecutionId,
+  resultTime,
+  publishedAt: resultTime,
+});
+
+beforeEach(() => {
+  s3Mock.reset();
+  s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
+  s3Mock.on(CopyObjectCommand).resolves({});
+  s3Mock.on(PutObjectCommand).resolves({});
+});
+
+describe('publish-report', () => {
+  it('copies the result CSV to its stable key and ignores the .metadata file', async () => {
+    await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
+    expect(s3Mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        Bucket: buckets.reporting,
+        Key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
+        CopySource: `${buckets.reporting}/athena-results/daily_events/dt%3D2025-11-22/${qid}.csv`,
+        MetadataDirective: 'REPLACE',
+        ContentType: 'text/csv',
+      },
+    ]);
+  });
+
+  it('writes the QuickSight manifest over the dated CSVs only', async () => {
+    await handler(athenaResults());
+    const manifest = puts().find((p) => p.Key === 'reports/daily_events/manifest.json');
+    expect(manifest).toMatchObject({ Bucket: buckets.reporting, ContentType: 'application/json' });
+    const expected = {
+      fileLocations: [{ URIPrefixes: [`s3://${buckets.reporting}/reports/daily_events/dt=`] }],
+      globalUploadSettings: { format: 'CSV', delimiter: ',', textqualifier: '"', containsHeader: 'true' },
+    };
+    expect(manifest?.Body).toBe(JSON.stringify(expected, null, 2));
+  });
+
+  it('creates reports/index.json when there is none yet', async () => {
+    await handler(athenaResults());
+    expect(putBody('reports/index.json')).toEqual({
+      updatedAt: now,
+      reports: [
+        {
+          name: 'daily_events',
+          manifestKey: 'reports/daily_events/manifest.json',
+          updatedAt: now,
+          dates: [
+            {
+              dt: '2025-11-22',
+              key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
+              queryExecutionId: qid,
+              resultTime: '2025-11-22T10:32:10.500Z',
+              publishedAt: now,
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('replaces an older result for the same date and keeps the other dates and reports', async () => {
+    const other = { name: 'aaa', manifestKey: 'reports/aaa/manifest.json', updatedAt: 'x', dates: [] };
+    storedIndex({
+      updatedAt: '2025-11-22T09:00:00.000Z',
+      reports: [
+        other,
+        {
+          name: 'daily_events',
+          manifestKey: 'reports/daily_events/manifest.json',
+          updatedAt: '2025-11-22T09:00:00.000Z',
+          dates: [
+            publishedDate('2025-11-23', 'q-23', '2025-11-22T09:00:00.000Z'),
+            publishedDate('2025-11-22', 'q-old', '2025-11-22T09:00:00.000Z'),
+          ],
+        },
+      ],
+    });
+    await handler(athenaResults());
+    const index = putBody('reports/index.json') as ReportIndex;
+    expect(index.reports.map((r) => r.name)).toEqual(['aaa', 'daily_events']);
+    expect(index.reports[1]?.dates.map((d) => [d.dt, d.queryExecutionId])).toEqual([
+      ['2025-11-22', qid],
+      ['2025-11-23', 'q-23'],
+    ]);
+  });
+
+  it('does not let an older result (late redelivery) overwrite a newer published one', async () => {
+    storedIndex({
+      updatedAt: now,
+      reports: [
+        {
+          name: 'daily_events',
+          manifestKey: 'reports/daily_events/manifest.json',
+          updatedAt: now,
+          dates: [publishedDate('2025-11-22', 'q-newer', '2025-11-22T11:00:00.000Z')],
+        },
+      ],
+    });
+    await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
+    expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('fails the message and leaves the index alone when the copy fails', async () => {
+    s3Mock.on(CopyObjectCommand).rejects(awsError('InternalError'));
+    const response = await handler(athenaResults());
+    expect(failedIds(response)).toEqual(['5e6f7a8b-9c0d-4e1f-a2b3-000000000201']);
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('fails the message when the index cannot be read for another reason than its absence', async () => {
+    s3Mock.on(GetObjectCommand).rejects(awsError('AccessDenied'));
+    expect(failedIds(await handler(athenaResults()))).toEqual(['5e6f7a8b-9c0d-4e1f-a2b3-000000000201']);
+    expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+
+  it('ignores results of other buckets and keys outside the result layout', async () => {
+    const event = sqsEvent([
+      s3Message('other-bucket', buckets.lake, [`athena-results/daily_events/dt%3D2025-11-22/${qid}.csv`]),
+      s3Message('ad-hoc', buckets.reporting, [
+        `athena-results/${qid}.csv`,
+        'athena-results/Bad-Name/dt%3D2025-11-22/q.csv',
+      ]),
+    ]);
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+});
