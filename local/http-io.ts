@@ -1,0 +1,66 @@
+// The wire side of the local API Gateway: reading a bounded request body and writing proxy
+// results and API Gateway's own JSON error responses.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+
+/** The whole body, or 'tooLarge' once it passes max bytes (the rest is read and discarded). */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
+  return new Promise((resolve, reject) => {
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > max;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'tooLarge' : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+export function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  const r = value as Partial<APIGatewayProxyResult> | undefined;
+  return typeof r?.statusCode === 'number' && (r.body === undefined || typeof r.body === 'string');
+}
+
+export function sendResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(name, values.map(String));
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('x-amz-apigw-id', randomBytes(8).toString('base64url'));
+  res.setHeader('content-length', body.length);
+  if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json');
+  res.writeHead(result.statusCode);
+  res.end(body);
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  403: 'ForbiddenException',
+  413: 'RequestTooLarge',
+  429: 'ThrottlingException',
+  502: 'InternalServerErrorException',
+  504: 'IntegrationTimeout',
+};
+
+/** API Gateway's own error responses: JSON `{"message": …}` with x-amzn-ErrorType. */
+export function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  requestId = randomUUID(),
+): void {
+  req.resume();
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('x-amzn-ErrorType', ERROR_TYPES[status] ?? 'UnknownError');
+  sendJson(res, status, { message });
+}
+
+export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
