@@ -10,6 +10,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeCopyObject, makeGetObject, makePutObject } from '../shared/aws/s3.js';
 import { config } from '../shared/config.js';
 import { parseEnv, requiredString } from '../shared/env.js';
+import { wiredOnFirstCall } from '../shared/lambda-entry.js';
 import { logger, metrics } from '../shared/observability.js';
 import { type PublishPorts, publishReportResult } from '../shared/report-publishing.js';
 import { objectsCreated } from '../shared/s3-notifications.js';
@@ -36,22 +37,15 @@ export const makePublishReportHandler =
   };
 
 const s3 = new S3Client({});
-let wired: SqsHandler | undefined;
-
-// Env is parsed on the first invocation (once per container), not at import: the local runtime and
-// tests import this module for the factory without the Lambda's environment.
-const lambdaHandler: SqsHandler = (event) => {
-  if (!wired) {
-    const env = parseEnv({ REPORTING_BUCKET: requiredString });
-    wired = makePublishReportHandler({
-      getObject: makeGetObject(s3),
-      putObject: makePutObject(s3),
-      copyObject: makeCopyObject(s3),
-      reportingBucket: env.REPORTING_BUCKET,
-      now: () => new Date(),
-    });
-  }
-  return wired(event);
-};
+const lambdaHandler: SqsHandler = wiredOnFirstCall(() => {
+  const env = parseEnv({ REPORTING_BUCKET: requiredString });
+  return makePublishReportHandler({
+    getObject: makeGetObject(s3),
+    putObject: makePutObject(s3),
+    copyObject: makeCopyObject(s3),
+    reportingBucket: env.REPORTING_BUCKET,
+    now: () => new Date(),
+  });
+});
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

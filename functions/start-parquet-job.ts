@@ -10,6 +10,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeStartJobRun } from '../shared/aws/glue.js';
 import { makePutObject } from '../shared/aws/s3.js';
 import { parseEnv, requiredString } from '../shared/env.js';
+import { wiredOnFirstCall } from '../shared/lambda-entry.js';
 import { logger, metrics } from '../shared/observability.js';
 import { type ParquetBatchOutcome, type ParquetJobPorts, startParquetRuns } from '../shared/parquet-job-batch.js';
 
@@ -40,17 +41,10 @@ function reportOutcome({ started, failures }: ParquetBatchOutcome): void {
 
 const glue = new GlueClient({});
 const s3 = new S3Client({});
-let wired: SqsHandler | undefined;
-
-// Env is parsed on the first invocation (once per container), not at import: the local runtime and
-// tests import this module for the factory without the Lambda's environment.
-const lambdaHandler: SqsHandler = (event) => {
-  if (!wired) {
-    const env = parseEnv({ GLUE_JOB_NAME: requiredString, LAKE_BUCKET: requiredString });
-    const ports = { startJobRun: makeStartJobRun(glue, env.GLUE_JOB_NAME), putObject: makePutObject(s3) };
-    wired = makeStartParquetJobHandler({ ...ports, lakeBucket: env.LAKE_BUCKET });
-  }
-  return wired(event);
-};
+const lambdaHandler: SqsHandler = wiredOnFirstCall(() => {
+  const env = parseEnv({ GLUE_JOB_NAME: requiredString, LAKE_BUCKET: requiredString });
+  const ports = { startJobRun: makeStartJobRun(glue, env.GLUE_JOB_NAME), putObject: makePutObject(s3) };
+  return makeStartParquetJobHandler({ ...ports, lakeBucket: env.LAKE_BUCKET });
+});
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

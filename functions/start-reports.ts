@@ -12,6 +12,7 @@ import { makeStartQuery } from '../shared/aws/athena.js';
 import { makeGetObject } from '../shared/aws/s3.js';
 import { config } from '../shared/config.js';
 import { parseEnv, requiredString } from '../shared/env.js';
+import { wiredOnFirstCall } from '../shared/lambda-entry.js';
 import { logger, metrics } from '../shared/observability.js';
 import { defaultReportsDir, loadReportCatalogue } from '../shared/report-catalogue.js';
 import { type ReportPorts, startReportQueries } from '../shared/report-planning.js';
@@ -42,28 +43,21 @@ export const makeStartReportsHandler =
 
 const athena = new AthenaClient({});
 const s3 = new S3Client({});
-let wired: SqsHandler | undefined;
-
-// Env and the catalogue are read on the first invocation (once per container), not at import: the
-// local runtime and tests import this module for the factory without the Lambda's environment.
-const lambdaHandler: SqsHandler = (event) => {
-  if (!wired) {
-    const env = parseEnv({
-      LAKE_BUCKET: requiredString,
-      REPORTING_BUCKET: requiredString,
-      ATHENA_WORKGROUP: requiredString,
-      ATHENA_DATABASE: requiredString,
-    });
-    wired = makeStartReportsHandler({
-      getObject: makeGetObject(s3),
-      startQuery: makeStartQuery(athena, { workgroup: env.ATHENA_WORKGROUP, database: env.ATHENA_DATABASE }),
-      reports: loadReportCatalogue(defaultReportsDir()),
-      lakeBucket: env.LAKE_BUCKET,
-      reportingBucket: env.REPORTING_BUCKET,
-      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
-    });
-  }
-  return wired(event);
-};
+const lambdaHandler: SqsHandler = wiredOnFirstCall(() => {
+  const env = parseEnv({
+    LAKE_BUCKET: requiredString,
+    REPORTING_BUCKET: requiredString,
+    ATHENA_WORKGROUP: requiredString,
+    ATHENA_DATABASE: requiredString,
+  });
+  return makeStartReportsHandler({
+    getObject: makeGetObject(s3),
+    startQuery: makeStartQuery(athena, { workgroup: env.ATHENA_WORKGROUP, database: env.ATHENA_DATABASE }),
+    reports: loadReportCatalogue(defaultReportsDir()),
+    lakeBucket: env.LAKE_BUCKET,
+    reportingBucket: env.REPORTING_BUCKET,
+    resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
+  });
+});
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

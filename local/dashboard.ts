@@ -17,7 +17,9 @@ export interface DashboardData {
   reports: ReportView[];
 }
 
-const chartJsFile = (): string => createRequire(import.meta.url).resolve('chart.js/dist/chart.umd.js');
+// chart.js exports no subpath for its UMD build: find it beside the package's main file.
+const chartJsFile = (): string =>
+  path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
 
 /** Reads the lake, writes reports/index.html (+ its Chart.js copy) and returns the page's path. */
 export async function writeDashboard(

@@ -1,6 +1,8 @@
 // A Firehose transformation batch: every input recordId answered exactly once, partition keys for
-// dynamic partitioning, and a response kept under the Lambda payload limit by handing the records
-// that do not fit back to Firehose as ProcessingFailed (it retries them, then the error prefix).
+// dynamic partitioning, and a response kept under the Lambda payload limit by answering the records
+// that do not fit ProcessingFailed: Firehose writes them, original data intact, under the error
+// prefix (processing-failed/), from where `eventlake replay` re-submits them. Nothing is lost and
+// the invocation never breaks.
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationResult,
@@ -14,7 +16,7 @@ export interface BatchCounts {
   records: number;
   byZone: Record<Zone, number>;
   byFailureType: Partial<Record<FailureType, number>>;
-  /** Records handed back to Firehose because the response would pass the payload limit. */
+  /** Records answered ProcessingFailed because the response would pass the payload limit. */
   overflow: number;
 }
 

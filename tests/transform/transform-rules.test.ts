@@ -202,7 +202,7 @@ describe('response budget', () => {
     expect(failed.length).toBe(counts.overflow);
     expect(counts.overflow).toBeGreaterThan(0);
     expect(counts.byZone.events + counts.overflow).toBe(40);
-    // The records kept are a prefix: Firehose retries the tail.
+    // The records kept are a prefix; the tail goes to the error prefix with its original data.
     const firstFailed = response.records.findIndex((r) => r.result === 'ProcessingFailed');
     expect(response.records.slice(firstFailed).every((r) => r.result === 'ProcessingFailed')).toBe(true);
   });

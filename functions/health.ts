@@ -1,0 +1,42 @@
+// Health λ (GET /v1/health, no API key) and the JSON 404/405 for every route API Gateway would
+// otherwise answer with its own "Missing Authentication Token".
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { corsHeaders, preflightResponse } from '../shared/http-cors.js';
+import { errorResponse } from '../shared/http-errors.js';
+import { healthResponse } from '../shared/http-health.js';
+import { lowerCaseHeaders } from '../shared/http-request.js';
+import { matchRoute } from '../shared/http-routes.js';
+import { MethodNotAllowed } from '../shared/ingest-errors.js';
+import { defaultIngestSettings } from '../shared/ingest-settings.js';
+import { logger } from '../shared/observability.js';
+
+export type HealthHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+export const makeHealthHandler =
+  (
+    now: () => number = Date.now,
+    allowList: readonly string[] = defaultIngestSettings.corsAllowedOrigins,
+  ): HealthHandler =>
+  async (event) => {
+    const headers = lowerCaseHeaders(event);
+    const cors = corsHeaders(headers, allowList);
+    try {
+      const route = matchRoute(event);
+      if (event.httpMethod.toUpperCase() === 'OPTIONS') return preflightResponse(headers, allowList);
+      // POST /v1/events goes to the ingest λ; anything else on it reaching here is a wrong method.
+      if (route === '/v1/events') throw new MethodNotAllowed(event.httpMethod.toUpperCase(), ['POST', 'OPTIONS']);
+      return healthResponse(now(), cors);
+    } catch (error) {
+      const onUnexpected = (cause: unknown) => logger.error('health request failed', { error: cause as Error });
+      return errorResponse(error, {
+        headers: cors,
+        retryAfterSeconds: defaultIngestSettings.retryAfterSeconds,
+        onUnexpected,
+      });
+    }
+  };
+
+export const handler = middy(makeHealthHandler()).use(injectLambdaContext(logger, { resetKeys: true }));

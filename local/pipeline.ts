@@ -1,0 +1,140 @@
+// The whole pipeline on one machine, wired exactly as serverless.yml wires the cloud: the same
+// handlers, real trigger payloads, the same keys — S3 folders, SQS queues with DLQs, Firehose
+// delivery streams, a DuckDB Glue job and a DuckDB Athena.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { makePublishReportHandler } from '../functions/publish-report.js';
+import { makeStartParquetJobHandler } from '../functions/start-parquet-job.js';
+import { makeStartReportsHandler } from '../functions/start-reports.js';
+import { makeTransformHandler } from '../functions/transform.js';
+import { config } from '../shared/config.js';
+import type { ObjectRef, StartQuery } from '../shared/ports.js';
+import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '../shared/report-catalogue.js';
+import { type LocalAthena, makeLocalAthena } from './athena.js';
+import { localBucketNames } from './buckets.js';
+import { LocalDeliveryStream } from './firehose.js';
+import { type LocalGlueJob, makeLocalGlueJob } from './glue-job.js';
+import { makeTopicRule } from './iot.js';
+import { makeQueues, type PipelineQueues, startConsumers } from './pipeline-queues.js';
+import { LocalS3 } from './s3.js';
+
+export interface LocalPipelineOptions {
+  dataDir: string;
+  /** Multiplies every configured wait (visibility timeouts, batching windows, buffer intervals). */
+  timeScale?: number;
+}
+
+export interface StartedQuery {
+  queryExecutionId: string;
+  outputLocation: string;
+}
+
+export interface LocalPipeline {
+  dataDir: string;
+  instance: DuckDBInstance;
+  s3: LocalS3;
+  direct: LocalDeliveryStream;
+  devices: LocalDeliveryStream;
+  publishFromDevices: ReturnType<typeof makeTopicRule>;
+  queues: PipelineQueues;
+  glue: LocalGlueJob;
+  athena: LocalAthena;
+  catalogue: ReportDefinition[];
+  /** Every report query start-reports started, in order. */
+  startedQueries: StartedQuery[];
+  close(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { dataDir } = options;
+  const timeScale = options.timeScale ?? config.local.timeScale;
+  const instance = await DuckDBInstance.create(':memory:');
+  const s3 = new LocalS3({ dataDir });
+  const announce = (ref: ObjectRef, size: number) => s3.notifyCreated(ref, size);
+  const glue = makeLocalGlueJob({
+    dataDir,
+    instance,
+    jobName: `${config.service}-local-${config.glue.jobName}`,
+    onObjectCreated: announce,
+  });
+  const workgroup = {
+    name: config.athena.workgroup,
+    bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
+  };
+  const athena = makeLocalAthena({ dataDir, instance, workgroup, onObjectCreated: announce });
+  const transform = makeTransformHandler();
+  const streamOptions = { putObject: s3.putObject, bucket: localBucketNames.ingest, transform, timeScale };
+  const direct = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.directStream}`,
+  });
+  const devices = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.deviceStream}`,
+    sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
+  });
+  const queues = makeQueues(timeScale);
+  const catalogue = loadReportCatalogue(defaultReportsDir());
+  const startedQueries: StartedQuery[] = [];
+  const startQuery: StartQuery = async (request) => {
+    const queryExecutionId = await athena.startQuery(request);
+    startedQueries.push({ queryExecutionId, outputLocation: request.outputLocation });
+    return queryExecutionId;
+  };
+  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  startConsumers(queues, {
+    rawObjects: makeStartParquetJobHandler({
+      startJobRun: glue.startJobRun,
+      putObject: s3.putObject,
+      lakeBucket: localBucketNames.lake,
+    }),
+    curatedRuns: makeStartReportsHandler({
+      ...s3Ports,
+      startQuery,
+      reports: catalogue,
+      lakeBucket: localBucketNames.lake,
+      reportingBucket: localBucketNames.reporting,
+      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
+    }),
+    reportResults: makePublishReportHandler({
+      ...s3Ports,
+      reportingBucket: localBucketNames.reporting,
+      now: () => new Date(),
+    }),
+  });
+  wireNotifications(s3, queues);
+  return {
+    dataDir,
+    instance,
+    s3,
+    direct,
+    devices,
+    publishFromDevices: makeTopicRule(config.local.deviceTopic, devices),
+    queues,
+    glue,
+    athena,
+    catalogue,
+    startedQueries,
+    close: async () => {
+      for (const { queue } of Object.values(queues)) queue.stop();
+      instance.closeSync();
+    },
+  };
+}
+
+/** The three bucket notifications of the stack (infra/resources/queues.yml), as S3 → SQS. */
+function wireNotifications(s3: LocalS3, queues: PipelineQueues): void {
+  const send = (name: keyof PipelineQueues) => (body: string) => queues[name].queue.sendMessage(body);
+  s3.addNotification({ bucket: localBucketNames.ingest, prefix: config.prefixes.events, target: send('rawObjects') });
+  s3.addNotification({
+    bucket: localBucketNames.lake,
+    prefix: config.prefixes.runMarkers,
+    suffix: '.json',
+    target: send('curatedRuns'),
+  });
+  s3.addNotification({
+    bucket: localBucketNames.reporting,
+    prefix: config.prefixes.reportResults,
+    suffix: '.csv',
+    target: send('reportResults'),
+  });
+}
