@@ -87,7 +87,7 @@ export async function pushTraffic(p: LocalPipeline, endpoint: string, plan: Traf
   return sent;
 }
 
-const deviceTopic = (deviceId: string): string => config.local.deviceTopic.replace('+', deviceId);
+const deviceTopic = (deviceId: string): string => config.devices.topicFilter.replace('+', deviceId);
 
 /** Publishes device messages; what the stream pushes back on (Slow down) is published again. */
 async function publishDevices(p: LocalPipeline, items: TrafficItem[], sent: TrafficSent): Promise<void> {

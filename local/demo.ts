@@ -52,7 +52,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const pipeline = await startLocalPipeline({ dataDir });
   const server = await startIngestServer(pipeline, 0);
   try {
-    step(`pushing ${events} events (apps over HTTP at ${server.url}, devices on ${config.local.deviceTopic})`);
+    step(`pushing ${events} events (apps over HTTP at ${server.url}, devices on ${config.devices.topicFilter})`);
     const sent = await pushTraffic(pipeline, server.url, { events, seed: Number(values.seed ?? 7) });
     step('settling: Firehose → raw objects → Glue → Athena → published reports');
     await settle(pipeline, (pass) => step(`  pass ${pass}: ${describeProgress(pipeline)}`));

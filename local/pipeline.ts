@@ -108,7 +108,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     s3,
     direct,
     devices,
-    publishFromDevices: makeTopicRule(config.local.deviceTopic, devices),
+    publishFromDevices: makeTopicRule(config.devices.topicFilter, devices),
     queues,
     glue,
     athena,
