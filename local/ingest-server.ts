@@ -15,7 +15,7 @@ const keyIds = (): Record<string, string> =>
 
 export function startIngestServer(pipeline: LocalPipeline, port: number = config.local.port): Promise<RunningServer> {
   const ingest = makeIngestHandler({
-    putRecords: pipeline.direct.putRecordBatch,
+    putRecords: pipeline.putRecords,
     resolveApp: localAppResolver(config.local.apiKeys),
   });
   const health = makeHealthHandler();

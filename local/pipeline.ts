@@ -6,21 +6,36 @@ import { makePublishReportHandler } from '../functions/publish-report.js';
 import { makeStartParquetJobHandler } from '../functions/start-parquet-job.js';
 import { makeStartReportsHandler } from '../functions/start-reports.js';
 import { makeTransformHandler } from '../functions/transform.js';
+import type { QueueName } from '../shared/config.js';
 import { config } from '../shared/config.js';
-import type { ObjectRef, StartQuery } from '../shared/ports.js';
+import type { ObjectRef, PutRecords, StartQuery } from '../shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '../shared/report-catalogue.js';
-import { type LocalAthena, makeLocalAthena } from './athena.js';
+import { type AthenaFaults, type LocalAthena, makeLocalAthena } from './athena.js';
 import { localBucketNames } from './buckets.js';
 import { LocalDeliveryStream } from './firehose.js';
-import { type LocalGlueJob, makeLocalGlueJob } from './glue-job.js';
+import type { TransformHandler } from './firehose-processor.js';
+import { type LocalGlueFaults, type LocalGlueJob, makeLocalGlueJob } from './glue-job.js';
 import { makeTopicRule } from './iot.js';
 import { makeQueues, type PipelineQueues, startConsumers } from './pipeline-queues.js';
 import { LocalS3 } from './s3.js';
+import type { SqsHandler } from './sqs.js';
 
 export interface LocalPipelineOptions {
   dataDir: string;
   /** Multiplies every configured wait (visibility timeouts, batching windows, buffer intervals). */
   timeScale?: number;
+  /** Fault injection at every hand-off (the chaos run); absent, the pipeline runs clean. */
+  faults?: PipelineFaults;
+}
+
+/** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
+export interface PipelineFaults {
+  putRecords?: (port: PutRecords) => PutRecords;
+  transform?: (handler: TransformHandler) => TransformHandler;
+  consumer?: (queue: QueueName, handler: SqsHandler) => SqsHandler;
+  notification?: (queue: QueueName, send: (body: string) => Promise<unknown>) => (body: string) => Promise<unknown>;
+  glue?: LocalGlueFaults;
+  athena?: AthenaFaults;
 }
 
 export interface StartedQuery {
@@ -34,6 +49,8 @@ export interface LocalPipeline {
   s3: LocalS3;
   direct: LocalDeliveryStream;
   devices: LocalDeliveryStream;
+  /** PutRecordBatch on the direct stream, as the ingest handler sees it (faults included). */
+  putRecords: PutRecords;
   publishFromDevices: ReturnType<typeof makeTopicRule>;
   queues: PipelineQueues;
   glue: LocalGlueJob;
@@ -45,7 +62,7 @@ export interface LocalPipeline {
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const { dataDir } = options;
+  const { dataDir, faults = {} } = options;
   const timeScale = options.timeScale ?? config.local.timeScale;
   const instance = await DuckDBInstance.create(':memory:');
   const s3 = new LocalS3({ dataDir });
@@ -55,23 +72,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     instance,
     jobName: `${config.service}-local-${config.glue.jobName}`,
     onObjectCreated: announce,
+    ...(faults.glue ? { faults: faults.glue } : {}),
   });
   const workgroup = {
     name: config.athena.workgroup,
     bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
   };
-  const athena = makeLocalAthena({ dataDir, instance, workgroup, onObjectCreated: announce });
-  const transform = makeTransformHandler();
-  const streamOptions = { putObject: s3.putObject, bucket: localBucketNames.ingest, transform, timeScale };
-  const direct = new LocalDeliveryStream({
-    ...streamOptions,
-    name: `${config.service}-local-${config.firehose.directStream}`,
+  const athena = makeLocalAthena({
+    dataDir,
+    instance,
+    workgroup,
+    onObjectCreated: announce,
+    ...(faults.athena ? { faults: faults.athena } : {}),
   });
-  const devices = new LocalDeliveryStream({
-    ...streamOptions,
-    name: `${config.service}-local-${config.firehose.deviceStream}`,
-    sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
-  });
+  const { direct, devices } = makeDeliveryStreams(s3, timeScale, faults);
   const queues = makeQueues(timeScale);
   const catalogue = loadReportCatalogue(defaultReportsDir());
   const startedQueries: StartedQuery[] = [];
@@ -80,34 +94,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     startedQueries.push({ queryExecutionId, outputLocation: request.outputLocation });
     return queryExecutionId;
   };
-  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  const handlers = lakeHandlers(s3, glue, startQuery, catalogue);
   startConsumers(queues, {
-    rawObjects: makeStartParquetJobHandler({
-      startJobRun: glue.startJobRun,
-      putObject: s3.putObject,
-      lakeBucket: localBucketNames.lake,
-    }),
-    curatedRuns: makeStartReportsHandler({
-      ...s3Ports,
-      startQuery,
-      reports: catalogue,
-      lakeBucket: localBucketNames.lake,
-      reportingBucket: localBucketNames.reporting,
-      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
-    }),
-    reportResults: makePublishReportHandler({
-      ...s3Ports,
-      reportingBucket: localBucketNames.reporting,
-      now: () => new Date(),
-    }),
+    rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
+    curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,
+    reportResults: faults.consumer?.('reportResults', handlers.reportResults) ?? handlers.reportResults,
   });
-  wireNotifications(s3, queues);
+  wireNotifications(s3, queues, faults);
   return {
     dataDir,
     instance,
     s3,
     direct,
     devices,
+    putRecords: faults.putRecords?.(direct.putRecordBatch) ?? direct.putRecordBatch,
     publishFromDevices: makeTopicRule(config.devices.topicFilter, devices),
     queues,
     glue,
@@ -121,9 +121,53 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   };
 }
 
+function makeDeliveryStreams(s3: LocalS3, timeScale: number, faults: PipelineFaults) {
+  const real = makeTransformHandler();
+  const transform = faults.transform?.(real) ?? real;
+  const streamOptions = { putObject: s3.putObject, bucket: localBucketNames.ingest, transform, timeScale };
+  const direct = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.directStream}`,
+  });
+  const devices = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.deviceStream}`,
+    sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
+  });
+  return { direct, devices };
+}
+
+/** The three SQS-triggered λ, wired with local ports exactly as their entries wire AWS adapters. */
+function lakeHandlers(s3: LocalS3, glue: LocalGlueJob, startQuery: StartQuery, reports: ReportDefinition[]) {
+  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
+  return {
+    rawObjects: makeStartParquetJobHandler({
+      startJobRun: glue.startJobRun,
+      putObject: s3.putObject,
+      lakeBucket: buckets.lakeBucket,
+    }),
+    curatedRuns: makeStartReportsHandler({
+      ...s3Ports,
+      ...buckets,
+      startQuery,
+      reports,
+      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
+    }),
+    reportResults: makePublishReportHandler({
+      ...s3Ports,
+      reportingBucket: buckets.reportingBucket,
+      now: () => new Date(),
+    }),
+  };
+}
+
 /** The three bucket notifications of the stack (infra/resources/queues.yml), as S3 → SQS. */
-function wireNotifications(s3: LocalS3, queues: PipelineQueues): void {
-  const send = (name: keyof PipelineQueues) => (body: string) => queues[name].queue.sendMessage(body);
+function wireNotifications(s3: LocalS3, queues: PipelineQueues, faults: PipelineFaults): void {
+  const send = (name: QueueName) => {
+    const real = (body: string) => queues[name].queue.sendMessage(body);
+    return faults.notification?.(name, real) ?? real;
+  };
   s3.addNotification({ bucket: localBucketNames.ingest, prefix: config.prefixes.events, target: send('rawObjects') });
   s3.addNotification({
     bucket: localBucketNames.lake,
