@@ -16,6 +16,7 @@ section{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 2px #000
 section h2{margin:0;font-size:16px}section p{margin:4px 0 8px;font-size:12px;color:#667}
 canvas{max-height:280px}button{font-size:12px;margin-top:8px}
 table{border-collapse:collapse;font-size:12px;width:100%;margin-top:8px;display:block;max-height:260px;overflow:auto}
+table[hidden]{display:none}
 th,td{border-bottom:1px solid #e3e5ea;padding:3px 6px;text-align:left}.empty{color:#99a;font-style:italic}`;
 
 const SCRIPT = `
