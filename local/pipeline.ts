@@ -8,7 +8,7 @@ import { makeStartReportsHandler } from '../functions/start-reports.js';
 import { makeTransformHandler } from '../functions/transform.js';
 import type { QueueName } from '../shared/config.js';
 import { config } from '../shared/config.js';
-import type { ObjectRef, PutRecords, StartQuery } from '../shared/ports.js';
+import type { ObjectRef, PutRecords, StartJobRun, StartQuery } from '../shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '../shared/report-catalogue.js';
 import { type AthenaFaults, type LocalAthena, makeLocalAthena } from './athena.js';
 import { localBucketNames } from './buckets.js';
@@ -26,11 +26,14 @@ export interface LocalPipelineOptions {
   timeScale?: number;
   /** Fault injection at every hand-off (the chaos run); absent, the pipeline runs clean. */
   faults?: PipelineFaults;
+  /** How long Firehose waits for the transform (default: its Lambda timeout). */
+  transformTimeoutMs?: number;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
 export interface PipelineFaults {
   putRecords?: (port: PutRecords) => PutRecords;
+  startJobRun?: (port: StartJobRun) => StartJobRun;
   transform?: (handler: TransformHandler) => TransformHandler;
   consumer?: (queue: QueueName, handler: SqsHandler) => SqsHandler;
   notification?: (queue: QueueName, send: (body: string) => Promise<unknown>) => (body: string) => Promise<unknown>;
@@ -85,7 +88,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     onObjectCreated: announce,
     ...(faults.athena ? { faults: faults.athena } : {}),
   });
-  const { direct, devices } = makeDeliveryStreams(s3, timeScale, faults);
+  const { direct, devices } = makeDeliveryStreams(
+    s3,
+    { timeScale, transformTimeoutMs: options.transformTimeoutMs },
+    faults,
+  );
   const queues = makeQueues(timeScale);
   const catalogue = loadReportCatalogue(defaultReportsDir());
   const startedQueries: StartedQuery[] = [];
@@ -94,7 +101,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     startedQueries.push({ queryExecutionId, outputLocation: request.outputLocation });
     return queryExecutionId;
   };
-  const handlers = lakeHandlers(s3, glue, startQuery, catalogue);
+  const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
+  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue);
   startConsumers(queues, {
     rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
     curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,
@@ -121,10 +129,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   };
 }
 
-function makeDeliveryStreams(s3: LocalS3, timeScale: number, faults: PipelineFaults) {
+function makeDeliveryStreams(
+  s3: LocalS3,
+  timing: { timeScale: number; transformTimeoutMs: number | undefined },
+  faults: PipelineFaults,
+) {
   const real = makeTransformHandler();
   const transform = faults.transform?.(real) ?? real;
-  const streamOptions = { putObject: s3.putObject, bucket: localBucketNames.ingest, transform, timeScale };
+  const streamOptions = {
+    putObject: s3.putObject,
+    bucket: localBucketNames.ingest,
+    transform,
+    timeScale: timing.timeScale,
+    ...(timing.transformTimeoutMs === undefined ? {} : { transformTimeoutMs: timing.transformTimeoutMs }),
+  };
   const direct = new LocalDeliveryStream({
     ...streamOptions,
     name: `${config.service}-local-${config.firehose.directStream}`,
@@ -138,12 +156,12 @@ function makeDeliveryStreams(s3: LocalS3, timeScale: number, faults: PipelineFau
 }
 
 /** The three SQS-triggered λ, wired with local ports exactly as their entries wire AWS adapters. */
-function lakeHandlers(s3: LocalS3, glue: LocalGlueJob, startQuery: StartQuery, reports: ReportDefinition[]) {
+function lakeHandlers(s3: LocalS3, startJobRun: StartJobRun, startQuery: StartQuery, reports: ReportDefinition[]) {
   const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
   const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
   return {
     rawObjects: makeStartParquetJobHandler({
-      startJobRun: glue.startJobRun,
+      startJobRun,
       putObject: s3.putObject,
       lakeBucket: buckets.lakeBucket,
     }),
