@@ -56,6 +56,8 @@ export type DeliveryStreamStats = FirehoseStats & {
 };
 
 const MiB = 1024 * 1024;
+/** The default of maxBacklogBytes. */
+export const DEFAULT_MAX_BACKLOG_BYTES = 64 * MiB;
 /** JSON around one record in the invocation event: recordId, timestamp, field names. */
 const EVENT_RECORD_OVERHEAD = 120;
 
@@ -148,7 +150,7 @@ export class LocalDeliveryStream {
 
   #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined): PutRecordResult[] {
     const now = this.#clock.now();
-    const limit = this.#o.maxBacklogBytes ?? 64 * MiB;
+    const limit = this.#o.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
     const results = new Array<PutRecordResult>(records.length);
     for (let i = 0; i < records.length; i += 1) {
       const data = records[i] as Uint8Array;

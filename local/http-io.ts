@@ -1,7 +1,8 @@
 // The wire side of the local API Gateway: reading a bounded request body and writing proxy
 // results and API Gateway's own JSON error responses.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 /** The whole body, or 'tooLarge' once it passes max bytes (the rest is read and discarded). */
@@ -38,10 +39,14 @@ export function sendResult(res: ServerResponse, result: APIGatewayProxyResult, r
 }
 
 const ERROR_TYPES: Record<number, string> = {
+  400: 'BadRequestException',
   403: 'ForbiddenException',
+  408: 'RequestTimeoutException',
   413: 'RequestTooLarge',
   429: 'ThrottlingException',
+  431: 'RequestHeaderFieldsTooLarge',
   502: 'InternalServerErrorException',
+  503: 'ServiceUnavailableException',
   504: 'IntegrationTimeout',
 };
 
@@ -63,4 +68,30 @@ export function sendJson(res: ServerResponse, status: number, payload: unknown):
   const body = JSON.stringify(payload);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Node's answers to a request it could not read, written straight to the socket: a timeout, over-long headers, or else 400. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { ERR_HTTP_REQUEST_TIMEOUT: 408, HPE_HEADER_OVERFLOW: 431 };
+
+/**
+ * The `clientError` answer (a body cut short, bad framing, requestTimeout passed) as JSON with
+ * x-amzn-ErrorType, like every other error; nothing when an answer has already started or the peer is gone.
+ */
+export function sendClientError(socket: Duplex, error: NodeJS.ErrnoException, inFlight?: ServerResponse): void {
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const reason = STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({ message: reason });
+  const head = [
+    `HTTP/1.1 ${status} ${reason}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-amzn-RequestId: ${randomUUID()}`,
+    `x-amzn-ErrorType: ${ERROR_TYPES[status] ?? 'UnknownError'}`,
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
 }

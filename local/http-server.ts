@@ -4,11 +4,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { config } from '../shared/config.js';
+import { nextTurn } from './clock.js';
 import { apiGatewayEvent, compileRoutePath, lambdaContext } from './http-event.js';
-import { apiKeyChecker, type Throttle, TokenBuckets } from './http-guard.js';
-import { isProxyResult, readBody, sendError, sendJson, sendResult } from './http-io.js';
+import {
+  apiKeyChecker,
+  LoadShedder,
+  type ShedderStats,
+  type Shedding,
+  type Throttle,
+  TokenBuckets,
+} from './http-guard.js';
+import { isProxyResult, readBody, sendClientError, sendError, sendJson, sendResult } from './http-io.js';
 import { serveStatic } from './http-static.js';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -37,16 +46,28 @@ export interface HttpServerOptions {
   /** Time allowed to receive a whole request (Node answers 408 past it). */
   requestTimeoutMs?: number;
   binaryMediaTypes?: readonly string[];
+  /** Admission limits; past them 503 + Retry-After before the body is read. */
+  shedding?: Partial<Shedding>;
 }
+
+export type ServerStats = ShedderStats;
 
 export interface RunningServer {
   url: string;
+  stats(): ServerStats;
   close(): Promise<void>;
 }
 
 type Matcher = HttpRoute & { match: ReturnType<typeof compileRoutePath> };
 
 const DEFAULT_BINARY_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
+/** Like a Lambda concurrency limit: bounds the request bodies and handler state held at once. */
+const DEFAULT_SHEDDING: Shedding = {
+  maxInFlight: 32,
+  maxEventLoopDelayMs: 1_000,
+  sampleEveryMs: 50,
+  retryAfterSeconds: config.api.retryAfterSeconds,
+};
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -61,13 +82,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       options.throttle ?? { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
     ),
   };
-  const server = createServer((req, res) => {
-    handle(req, res, { options, routes, gate }).catch(() => {
+  const load = new LoadShedder({ ...DEFAULT_SHEDDING, ...options.shedding });
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node looks for requests past requestTimeout only every connectionsCheckingInterval (30 s by default).
+  const connectionsCheckingInterval = Math.floor(Math.min(1_000, Math.max(10, requestTimeout / 4)));
+  const responses = new WeakMap<Duplex, ServerResponse>();
+  const server = createServer({ requestTimeout, connectionsCheckingInterval }, (req, res) => {
+    responses.set(req.socket, res);
+    handle(req, res, { options, routes, gate, load }).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
       else res.destroy();
     });
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // A body cut short, a request Node cannot parse, or one still arriving at requestTimeout: JSON too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    sendClientError(socket, error, responses.get(socket)),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => resolve());
@@ -76,8 +106,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const shownHost = host === '::1' ? '[::1]' : host;
   return {
     url: `http://${shownHost}:${port}`,
+    stats: () => load.stats(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        load.stop();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -88,6 +120,7 @@ interface Ctx {
   options: HttpServerOptions;
   routes: Matcher[];
   gate: { keyId: (key: string | undefined) => string | undefined; buckets: TokenBuckets };
+  load: LoadShedder;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Promise<void> {
@@ -104,8 +137,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Prom
     apiKey = { key, id };
     if (!ctx.gate.buckets.take(id)) return sendError(req, res, 429, 'Too Many Requests');
   }
+  if (!ctx.load.enter()) {
+    res.setHeader('Retry-After', String(ctx.load.limits.retryAfterSeconds));
+    return sendError(req, res, 503, 'Service Unavailable');
+  }
+  try {
+    await invoke(req, res, ctx, { route, url, pathParameters, apiKey });
+  } finally {
+    ctx.load.leave();
+  }
+}
+
+type Routed = NonNullable<ReturnType<typeof findRoute>> & { url: URL; apiKey?: { key: string; id: string } };
+
+async function invoke(req: IncomingMessage, res: ServerResponse, ctx: Ctx, at: Routed): Promise<void> {
+  const { route, url, pathParameters, apiKey } = at;
   const body = await readBody(req, ctx.options.maxBodyBytes ?? 10 * 1024 * 1024);
   if (body === 'tooLarge') return sendError(req, res, 413, 'Request Too Long');
+  // Yield so every request already waiting is read and admitted or shed before handlers take the CPU:
+  // otherwise requests queue unseen in socket buffers and no limit ever applies.
+  await nextTurn();
   const now = Date.now();
   const requestId = randomUUID();
   const binaryMediaTypes = ctx.options.binaryMediaTypes ?? DEFAULT_BINARY_TYPES;
