@@ -6,6 +6,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { config } from '../shared/config.js';
 import { s3Uri } from '../shared/keys.js';
 import type { QueryRequest, StartQuery } from '../shared/ports.js';
+import type { AthenaQueryStateChange } from '../shared/run-retry.js';
 import { type EngineRun, makeQueryEngine } from './athena-engine.js';
 import {
   type AdHocStatistics,
@@ -26,6 +27,7 @@ import {
 } from './athena-execution.js';
 import { type OnObjectCreated, type ResultTable, resultRef, writeResult } from './athena-results.js';
 import type { EventsSource } from './athena-tables.js';
+import { athenaStateChangeEvent } from './eventbridge.js';
 
 export interface Workgroup {
   name: string;
@@ -50,6 +52,8 @@ export interface LocalAthenaOptions {
   database?: string;
   /** `raw` binds `events` to the raw NDJSON instead of the curated Parquet (scan benchmark). */
   eventsSource?: EventsSource;
+  /** EventBridge: the `Athena Query State Change` event of every query reaching a final state. */
+  onStateChange?: (event: AthenaQueryStateChange) => void | Promise<void>;
 }
 
 export interface AdHocResult extends ResultTable {
@@ -89,6 +93,7 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
 
   function transition(e: Entry, state: QueryState, reason?: string, error?: AthenaError): void {
     const status = e.execution.Status;
+    const previous = status.State;
     status.State = state;
     if (reason !== undefined) status.StateChangeReason = reason;
     if (error !== undefined) status.AthenaError = error;
@@ -96,12 +101,19 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
     status.CompletionDateTime = new Date();
     e.execution.Statistics.TotalExecutionTimeInMillis =
       status.CompletionDateTime.getTime() - status.SubmissionDateTime.getTime();
+    const { onStateChange } = options;
+    if (onStateChange) track(async () => onStateChange(athenaStateChangeEvent(snapshot(e.execution), previous)));
   }
 
   function announce(objects: { ref: { bucket: string; key: string }; size: number }[]): void {
-    const sent = (async () => {
+    track(async () => {
       for (const o of objects) await options.onObjectCreated(o.ref, o.size);
-    })().catch((error: unknown) => {
+    });
+  }
+
+  /** Starts a notification; idle() waits for it and reports its failure. */
+  function track(notify: () => Promise<void>): void {
+    const sent = notify().catch((error: unknown) => {
       notificationErrors.push(error);
     });
     notifications.push(sent);
@@ -195,7 +207,7 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
       await Promise.all([...entries.values()].map((e) => e.done));
       await Promise.all(notifications);
       if (notificationErrors.length > 0)
-        throw new AggregateError(notificationErrors.splice(0), 'onObjectCreated failed');
+        throw new AggregateError(notificationErrors.splice(0), 'onObjectCreated or onStateChange failed');
     },
   };
 }

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config } from '../shared/config.js';
 import type { RunMarker } from '../shared/glue-run.js';
-import type { ObjectRef, StartJobRun } from '../shared/ports.js';
+import type { JobRunSummary, ObjectRef, StartJobRun } from '../shared/ports.js';
+import { GLUE_JOB_STATE_CHANGE, GLUE_SOURCE, type GlueJobStateChange } from '../shared/run-retry.js';
+import { serviceEvent } from './eventbridge.js';
 import { parseRunArguments } from './glue-args.js';
 import { ConcurrentRunsExceededException, EntityNotFoundException } from './glue-errors.js';
 import { executeRun, type LocalGlueFaults } from './glue-execute.js';
@@ -36,6 +38,8 @@ export interface LocalGlueJobOptions {
   onObjectCreated: (ref: ObjectRef, size: number) => void | Promise<void>;
   faults?: LocalGlueFaults;
   maxConcurrentRuns?: number;
+  /** EventBridge: the `Glue Job State Change` event of every run that ended, as Glue emits it. */
+  onStateChange?: (event: GlueJobStateChange) => void | Promise<void>;
 }
 
 export interface LocalGlueJob {
@@ -43,9 +47,11 @@ export interface LocalGlueJob {
   startJobRun: StartJobRun;
   /** StartJobRun naming a job: EntityNotFoundException unless it is this one. */
   startJobRunFor(jobName: string): StartJobRun;
-  /** Resolves once no run is in flight. */
+  /** Resolves once no run is in flight and every state change was handed over. */
   idle(): Promise<void>;
   runs(): RunRecord[];
+  /** GetJobRun: EntityNotFoundException for an unknown run id. */
+  getJobRun(runId: string): JobRunSummary;
 }
 
 /** Glue job run ids: `jr_` and 64 hex digits. */
@@ -56,6 +62,20 @@ export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
   const context = { ...options, dirs: jobDirs(options.dataDir, jobName) };
   const records: RunRecord[] = [];
   const inFlight = new Set<Promise<void>>();
+  const emitting = new Set<Promise<void>>();
+  const emitErrors: unknown[] = [];
+
+  // After the run left inFlight, like Glue: by the time the event arrives the run no longer counts
+  // against MaxConcurrentRuns, so a retry can start at once.
+  const emitStateChange = (record: RunRecord): void => {
+    if (!options.onStateChange) return;
+    const event = stateChangeEvent(jobName, record);
+    const sent: Promise<void> = Promise.resolve()
+      .then(() => options.onStateChange?.(event))
+      .catch((error: unknown) => void emitErrors.push(error))
+      .finally(() => emitting.delete(sent));
+    emitting.add(sent);
+  };
 
   const startJobRun: StartJobRun = async (args) => {
     const spec = parseRunArguments(args);
@@ -70,6 +90,7 @@ export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
     );
     const settled = run.then(() => {
       inFlight.delete(settled);
+      emitStateChange(record);
     });
     inFlight.add(settled);
     return record.id;
@@ -79,12 +100,41 @@ export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
     startJobRun,
     startJobRunFor: (name) => (name === jobName ? startJobRun : () => Promise.reject(notFound(name))),
     async idle() {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      while (inFlight.size + emitting.size > 0) await Promise.all([...inFlight, ...emitting]);
+      if (emitErrors.length > 0) throw new AggregateError(emitErrors.splice(0), 'onStateChange failed');
     },
     runs: () => records.map((r) => ({ ...r })),
+    getJobRun(runId) {
+      const record = records.find((r) => r.id === runId);
+      if (!record) throw new EntityNotFoundException(`Job run ${runId} of ${jobName} not found`);
+      return jobRunSummary(jobName, record);
+    },
   };
 }
 
 const now = (): string => new Date().toISOString();
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const notFound = (name: string) => new EntityNotFoundException(`Failed to start job run due to missing job ${name}`);
+
+function jobRunSummary(jobName: string, r: RunRecord): JobRunSummary {
+  return {
+    Id: r.id,
+    JobName: jobName,
+    JobRunState: r.state,
+    Arguments: { ...r.arguments },
+    ...(r.error === undefined ? {} : { ErrorMessage: r.error }),
+    StartedOn: new Date(r.startedOn),
+    ...(r.completedOn === undefined ? {} : { CompletedOn: new Date(r.completedOn) }),
+  };
+}
+
+function stateChangeEvent(jobName: string, r: RunRecord): GlueJobStateChange {
+  const failed = r.state === 'FAILED';
+  return serviceEvent(GLUE_SOURCE, GLUE_JOB_STATE_CHANGE, {
+    jobName,
+    severity: failed ? 'ERROR' : 'INFO',
+    state: r.state,
+    jobRunId: r.id,
+    message: failed ? (r.error ?? 'Job run failed') : 'Job run succeeded',
+  });
+}

@@ -34,3 +34,47 @@ export type GetObject = (ref: ObjectRef) => Promise<Uint8Array>;
 export type CopyObject = (from: ObjectRef, to: ObjectRef, contentType: string) => Promise<void>;
 /** Keys under a prefix, all pages. */
 export type ListKeys = (bucket: string, prefix: string) => Promise<string[]>;
+
+/** The part of Glue's GetJobRun `JobRun` the retry handler reads (Glue's own field names). */
+export interface JobRunSummary {
+  Id: string;
+  JobName: string;
+  JobRunState: string;
+  /** The run arguments passed to StartJobRun (not the job's DefaultArguments). */
+  Arguments: Readonly<Record<string, string>>;
+  ErrorMessage?: string;
+  StartedOn?: Date;
+  CompletedOn?: Date;
+}
+
+/** Glue GetJobRun on the configured job. */
+export type GetJobRun = (runId: string) => Promise<JobRunSummary>;
+
+/** The part of Athena's GetQueryExecution `QueryExecution` the retry handler reads (Athena's field names). */
+export interface QueryExecutionSummary {
+  QueryExecutionId: string;
+  Query: string;
+  WorkGroup: string;
+  QueryExecutionContext?: { Database?: string; Catalog?: string };
+  /** The result file itself: `<OutputLocation of the request><QueryExecutionId>.csv`. */
+  ResultConfiguration?: { OutputLocation?: string };
+  ExecutionParameters?: readonly string[];
+  Status: {
+    State: string;
+    StateChangeReason?: string;
+    AthenaError?: { ErrorCategory?: number; ErrorType?: number; Retryable?: boolean; ErrorMessage?: string };
+  };
+}
+
+/** Athena GetQueryExecution. */
+export type GetQueryExecution = (queryExecutionId: string) => Promise<QueryExecutionSummary>;
+
+/** A StartQueryExecution that names its own workgroup and context, e.g. to re-run a query as it ran. */
+export interface QueryExecutionRequest extends QueryRequest {
+  workgroup: string;
+  database?: string;
+  catalog?: string;
+}
+
+/** Athena StartQueryExecution with a full request. Resolves the QueryExecutionId. */
+export type StartQueryExecution = (request: QueryExecutionRequest) => Promise<string>;

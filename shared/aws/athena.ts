@@ -1,6 +1,7 @@
-// Athena adapter for the StartQuery port: one workgroup and database per adapter.
-import { type AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import type { StartQuery } from '../ports.js';
+// Athena adapters: StartQuery (one workgroup and database per adapter), and GetQueryExecution and
+// StartQueryExecution for re-running a query exactly as it ran.
+import { type AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import type { GetQueryExecution, StartQuery, StartQueryExecution } from '../ports.js';
 
 export class MissingQueryExecutionId extends Error {
   override readonly name = 'MissingQueryExecutionId';
@@ -26,6 +27,60 @@ export const makeStartQuery =
         ...(reuse === undefined
           ? {}
           : { ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: reuse } } }),
+      }),
+    );
+    if (!QueryExecutionId) throw new MissingQueryExecutionId('StartQueryExecution returned no QueryExecutionId');
+    return QueryExecutionId;
+  };
+
+export class MissingQueryExecution extends Error {
+  override readonly name = 'MissingQueryExecution';
+}
+
+/** GetQueryExecution; the fields of QueryExecution the GetQueryExecution port promises. */
+export const makeGetQueryExecution =
+  (athena: AthenaClient): GetQueryExecution =>
+  async (queryExecutionId) => {
+    const { QueryExecution: q } = await athena.send(
+      new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId }),
+    );
+    if (!q?.QueryExecutionId || q.Query === undefined || !q.WorkGroup || !q.Status?.State) {
+      throw new MissingQueryExecution(`GetQueryExecution ${queryExecutionId} returned no execution`);
+    }
+    const { State, StateChangeReason, AthenaError } = q.Status;
+    return {
+      QueryExecutionId: q.QueryExecutionId,
+      Query: q.Query,
+      WorkGroup: q.WorkGroup,
+      ...(q.QueryExecutionContext ? { QueryExecutionContext: { ...q.QueryExecutionContext } } : {}),
+      ...(q.ResultConfiguration
+        ? { ResultConfiguration: { OutputLocation: q.ResultConfiguration.OutputLocation } }
+        : {}),
+      ...(q.ExecutionParameters ? { ExecutionParameters: [...q.ExecutionParameters] } : {}),
+      Status: {
+        State,
+        ...(StateChangeReason === undefined ? {} : { StateChangeReason }),
+        ...(AthenaError ? { AthenaError: { ...AthenaError } } : {}),
+      },
+    };
+  };
+
+/** StartQueryExecution with the workgroup and context the request names (no result reuse). */
+export const makeStartQueryExecution =
+  (athena: AthenaClient): StartQueryExecution =>
+  async (request) => {
+    const context = {
+      ...(request.database === undefined ? {} : { Database: request.database }),
+      ...(request.catalog === undefined ? {} : { Catalog: request.catalog }),
+    };
+    const { QueryExecutionId } = await athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: request.queryString,
+        QueryExecutionContext: context,
+        WorkGroup: request.workgroup,
+        ResultConfiguration: { OutputLocation: request.outputLocation },
+        ClientRequestToken: request.clientRequestToken,
+        ...(request.executionParameters ? { ExecutionParameters: [...request.executionParameters] } : {}),
       }),
     );
     if (!QueryExecutionId) throw new MissingQueryExecutionId('StartQueryExecution returned no QueryExecutionId');

@@ -17,7 +17,7 @@ describe('alarms', () => {
 
   it('every dead-letter queue alarms as soon as it holds a message', () => {
     const dlqs = resourcesOfType(t, 'AWS::SQS::Queue').filter(([id]) => id.endsWith('DeadLetterQueue'));
-    expect(dlqs).toHaveLength(3);
+    expect(dlqs).toHaveLength(4);
     for (const [dlq] of dlqs) {
       const alarm = alarms.find(
         ([, a]) =>

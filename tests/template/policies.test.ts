@@ -35,6 +35,7 @@ const functionRoles: Record<string, string> = {
   'start-parquet-job': 'StartParquetJobRole',
   'start-reports': 'StartReportsRole',
   'publish-report': 'PublishReportRole',
+  'retry-failed-run': 'RetryFailedRunRole',
 };
 
 /**
@@ -75,6 +76,7 @@ describe.each([
           'DirectDeliveryRole',
           'GlueJobRole',
           'PublishReportRole',
+          'RetryFailedRunRole',
           'StartParquetJobRole',
           'StartReportsRole',
         ].sort(),
@@ -97,7 +99,7 @@ describe('data at rest', () => {
 
   it('every queue uses server-side encryption', () => {
     const queues = resourcesOfType(t, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(6);
+    expect(queues).toHaveLength(7);
     for (const [id, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, id).toBe(true);
     }
@@ -158,12 +160,22 @@ describe('buckets', () => {
 describe('queues', () => {
   const t = withoutKms;
   const queues = resourcesOfType(t, 'AWS::SQS::Queue');
-  const deadLetterTargets = queues.flatMap(([, q]) => {
+  const redriveTargets = queues.flatMap(([, q]) => {
     const redrive = q.Properties?.RedrivePolicy;
     return isObject(redrive) && isObject(redrive.deadLetterTargetArn)
       ? [resourceText(redrive.deadLetterTargetArn)]
       : [];
   });
+  // Dead letters of async invokes and EventBridge targets (retry-failed-run) are queues too.
+  const onFailureTargets = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').map(([, c]) =>
+    resourceText(JSON.parse(resourceText(c.Properties?.DestinationConfig ?? null)).OnFailure.Destination),
+  );
+  const ruleDeadLetterTargets = resourcesOfType(t, 'AWS::Events::Rule').flatMap(([, r]) =>
+    JSON.parse(resourceText(r.Properties?.Targets ?? [])).flatMap((target: { DeadLetterConfig?: { Arn: unknown } }) =>
+      target.DeadLetterConfig ? [JSON.stringify(target.DeadLetterConfig.Arn)] : [],
+    ),
+  );
+  const deadLetterTargets = [...redriveTargets, ...onFailureTargets, ...ruleDeadLetterTargets];
 
   it('every queue that is not a dead-letter queue has one, after at least 5 receives', () => {
     const sources = queues.filter(([id]) => !deadLetterTargets.includes(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })));
@@ -178,8 +190,19 @@ describe('queues', () => {
     }
   });
 
+  it('the async invoke and both retry rules dead-letter into the retry DLQ, nowhere else', () => {
+    const retryDlq = JSON.stringify({ 'Fn::GetAtt': ['RetryFailedRunDeadLetterQueue', 'Arn'] });
+    expect(onFailureTargets).toEqual([retryDlq]);
+    expect(ruleDeadLetterTargets).toEqual([retryDlq, retryDlq]);
+  });
+
   it('only S3, from the one bucket and account, may send to a hand-off queue', () => {
-    const sends = allStatements(t).filter((s) => s.kind === 'resource' && s.actions.includes('sqs:SendMessage'));
+    const sends = allStatements(t).filter(
+      (s) =>
+        s.kind === 'resource' &&
+        s.actions.includes('sqs:SendMessage') &&
+        s.owner !== 'RetryFailedRunDeadLetterQueuePolicy',
+    );
     expect(sends).toHaveLength(3);
     for (const s of sends) {
       expect(s.Principal).toEqual({ Service: 's3.amazonaws.com' });
