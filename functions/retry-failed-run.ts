@@ -10,6 +10,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { makeGetQueryExecution, makeStartQueryExecution } from '../shared/aws/athena.js';
 import { makeGetJobRun, makeStartJobRun } from '../shared/aws/glue.js';
+import { config } from '../shared/config.js';
 import { parseEnv, requiredString } from '../shared/env.js';
 import { wiredOnFirstCall } from '../shared/lambda-entry.js';
 import { logger, metrics } from '../shared/observability.js';
@@ -104,6 +105,8 @@ const lambdaHandler: StateChangeHandler = wiredOnFirstCall(() => {
     startQueryExecution: makeStartQueryExecution(athena),
     jobName: env.GLUE_JOB_NAME,
     workgroup: env.ATHENA_WORKGROUP,
+    maxRunRetries: config.glue.maxRunRetries,
+    maxQueryRetries: config.athena.maxQueryRetries,
   });
 });
 

@@ -9,12 +9,20 @@ const USAGE = `Usage: eventlake <command> [options]
 
 Commands:
   demo     a day of generated traffic through the whole local pipeline, then a summary and the dashboard
+  dev      the long-running local stack: HTTP endpoint + live dashboard; Ctrl-C flushes and stops (eventlake dev --help)
   send     generate realistic traffic and send it to POST /v1/events (eventlake send --help)
+  query    ad-hoc SQL on the local lake: table, rows, time, bytes scanned, Athena price (eventlake query --help)
+  replay   re-submit failed events, processing-failed records or DLQ messages (eventlake replay --help)
+  load     a stepped load run against the local HTTP endpoint; table + bench/load-results.json (eventlake load --help)
   help     show this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   demo: async (argv) => (await import('./demo.js')).runDemo(argv),
+  dev: async (argv) => (await import('./dev.js')).runDev(argv),
   send: async (argv) => (await import('./send.js')).runSend(argv),
+  query: async (argv) => (await import('./query.js')).runQuery(argv),
+  replay: async (argv) => (await import('./replay.js')).runReplay(argv),
+  load: async (argv) => (await import('./load.js')).runLoad(argv),
   help: async () => {
     console.log(USAGE);
     return 0;

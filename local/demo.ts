@@ -21,7 +21,7 @@ The data directory (default ${config.local.dataDir}) is emptied first.`;
 /** Empties the data directory, refusing to touch a folder that holds anything but our buckets. */
 export function freshDataDir(dataDir: string): void {
   if (existsSync(dataDir)) {
-    const ours = new Set([...Object.values(localBucketNames), '_glue', '.tmp']);
+    const ours = new Set([...Object.values(localBucketNames), '_glue', '.tmp', '_replay', '_dlq']);
     const foreign = readdirSync(dataDir).filter((entry) => !ours.has(entry));
     if (foreign.length > 0) throw new Error(`${dataDir} holds ${foreign.join(', ')}: not an eventlake data directory`);
     rmSync(dataDir, { recursive: true, force: true });

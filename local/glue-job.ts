@@ -8,14 +8,15 @@ import type { RunMarker } from '../shared/glue-run.js';
 import type { JobRunSummary, ObjectRef, StartJobRun } from '../shared/ports.js';
 import { GLUE_JOB_STATE_CHANGE, GLUE_SOURCE, type GlueJobStateChange } from '../shared/run-retry.js';
 import { serviceEvent } from './eventbridge.js';
-import { parseRunArguments } from './glue-args.js';
+import { parseRunArguments, type RunSpec } from './glue-args.js';
 import { ConcurrentRunsExceededException, EntityNotFoundException } from './glue-errors.js';
 import { executeRun, type LocalGlueFaults } from './glue-execute.js';
 import { jobDirs } from './glue-store.js';
 
 export type { LocalGlueFaults } from './glue-execute.js';
 
-export type JobRunState = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+/** WAITING: queued behind MaxConcurrentRuns (job run queuing). */
+export type JobRunState = 'WAITING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export interface RunRecord {
   id: string;
@@ -38,6 +39,11 @@ export interface LocalGlueJobOptions {
   onObjectCreated: (ref: ObjectRef, size: number) => void | Promise<void>;
   faults?: LocalGlueFaults;
   maxConcurrentRuns?: number;
+  /**
+   * JobRunQueuingEnabled: a start over MaxConcurrentRuns waits (WAITING) for a slot instead of
+   * failing with ConcurrentRunsExceededException. Default from the pipeline config.
+   */
+  jobRunQueuing?: boolean;
   /** EventBridge: the `Glue Job State Change` event of every run that ended, as Glue emits it. */
   onStateChange?: (event: GlueJobStateChange) => void | Promise<void>;
 }
@@ -58,7 +64,11 @@ export interface LocalGlueJob {
 const newJobRunId = (): string => `jr_${randomBytes(32).toString('hex')}`;
 
 export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
-  const { jobName, maxConcurrentRuns = config.glue.maxConcurrentRuns } = options;
+  const {
+    jobName,
+    maxConcurrentRuns = config.glue.maxConcurrentRuns,
+    jobRunQueuing = config.glue.jobRunQueuingEnabled,
+  } = options;
   const context = { ...options, dirs: jobDirs(options.dataDir, jobName) };
   const records: RunRecord[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -77,22 +87,40 @@ export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
     emitting.add(sent);
   };
 
-  const startJobRun: StartJobRun = async (args) => {
-    const spec = parseRunArguments(args);
-    if (inFlight.size >= maxConcurrentRuns) {
-      throw new ConcurrentRunsExceededException(`Concurrent runs exceeded for ${jobName}`);
-    }
-    const record: RunRecord = { id: newJobRunId(), state: 'RUNNING', arguments: { ...args }, startedOn: now() };
-    records.push(record);
+  const waiting: (() => void)[] = [];
+  let running = 0;
+
+  const execute = (record: RunRecord, spec: RunSpec): void => {
+    running += 1;
+    Object.assign(record, { state: 'RUNNING', startedOn: now() });
     const run = executeRun(context, record.id, spec).then(
       (marker) => Object.assign(record, { state: 'SUCCEEDED', marker, completedOn: now() }),
       (error: unknown) => Object.assign(record, { state: 'FAILED', error: errorMessage(error), completedOn: now() }),
     );
     const settled = run.then(() => {
+      running -= 1;
       inFlight.delete(settled);
       emitStateChange(record);
+      waiting.shift()?.();
     });
     inFlight.add(settled);
+  };
+
+  const startJobRun: StartJobRun = async (args) => {
+    const spec = parseRunArguments(args);
+    const full = running >= maxConcurrentRuns || waiting.length > 0;
+    if (full && !jobRunQueuing) throw new ConcurrentRunsExceededException(`Concurrent runs exceeded for ${jobName}`);
+    const record: RunRecord = { id: newJobRunId(), state: 'WAITING', arguments: { ...args }, startedOn: now() };
+    records.push(record);
+    if (!full) execute(record, spec);
+    else {
+      // Held in inFlight while it waits, so idle() waits for queued runs too.
+      const queued: Promise<void> = new Promise<void>((resolve) => waiting.push(resolve)).then(() => {
+        inFlight.delete(queued);
+        execute(record, spec);
+      });
+      inFlight.add(queued);
+    }
     return record.id;
   };
 

@@ -8,6 +8,7 @@ const activity = (p: LocalPipeline): string =>
     queueEntries(p.queues).map(([, { queue }]) => queue.stats().sent),
     p.glue.runs().length,
     p.startedQueries.length,
+    p.bus.failures().length,
   ]);
 
 export async function settle(p: LocalPipeline, onPass: (pass: number) => void = () => {}): Promise<void> {
@@ -18,6 +19,7 @@ export async function settle(p: LocalPipeline, onPass: (pass: number) => void = 
     for (const [, { queue }] of queueEntries(p.queues)) await queue.drain();
     await p.glue.idle();
     await p.athena.idle();
+    await p.bus.idle();
     onPass(pass);
     const now = activity(p);
     if (now === previous) return;

@@ -4,6 +4,7 @@
 // its own (report, date) result (docs/retries.md).
 import { createHash } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from './config.js';
 import { parseS3Uri, reportResult, reportResultPrefix, s3Uri } from './keys.js';
 import type {
   GetJobRun,
@@ -15,8 +16,6 @@ import type {
   StartQueryExecution,
 } from './ports.js';
 import { classifyFailure, isRetryableAthenaError, isRetryableGlueError } from './sqs-errors.js';
-
-export const DEFAULT_MAX_RETRIES = 3;
 
 /** Run arguments a retry adds; the Parquet job never asks for them, so Glue's getResolvedOptions ignores them. */
 export const retryArgs = { attempt: '--retry_attempt', retryOf: '--retry_of' } as const;
@@ -149,9 +148,9 @@ export interface RunRetryPorts {
   startQueryExecution: StartQueryExecution;
   jobName: string;
   workgroup: string;
-  /** Proposed pipeline.json `glue.maxRunRetries`; default 3. */
+  /** pipeline.json `glue.maxRunRetries`. */
   maxRunRetries?: number;
-  /** Proposed pipeline.json `athena.maxQueryRetries`; default 3. */
+  /** pipeline.json `athena.maxQueryRetries`. */
   maxQueryRetries?: number;
 }
 
@@ -162,7 +161,7 @@ export type RetryOutcome =
 export async function retryGlueRun(detail: GlueJobStateChangeDetail, ports: RunRetryPorts): Promise<RetryOutcome> {
   const failedId = detail.jobRunId;
   if (detail.jobName !== ports.jobName) return { action: 'skipped', target: 'glue', failedId, reason: 'other job' };
-  const plan = planGlueRetry(await ports.getJobRun(failedId), ports.maxRunRetries ?? DEFAULT_MAX_RETRIES);
+  const plan = planGlueRetry(await ports.getJobRun(failedId), ports.maxRunRetries ?? config.glue.maxRunRetries);
   if (plan.action === 'exhausted')
     throw new RetriesExhausted(`Glue run ${failedId} failed after ${plan.retries} retries`);
   if (plan.action === 'skip') return { action: 'skipped', target: 'glue', failedId, reason: plan.reason };
@@ -180,7 +179,7 @@ export async function retryQuery(detail: AthenaQueryStateChangeDetail, ports: Ru
     return { action: 'skipped', target: 'athena', failedId, reason: 'other workgroup' };
   }
   const execution = await ports.getQueryExecution(failedId);
-  const plan = planQueryRetry(execution, ports.workgroup, ports.maxQueryRetries ?? DEFAULT_MAX_RETRIES);
+  const plan = planQueryRetry(execution, ports.workgroup, ports.maxQueryRetries ?? config.athena.maxQueryRetries);
   if (plan.action === 'exhausted') throw new RetriesExhausted(`query ${failedId} failed after ${plan.retries} retries`);
   if (plan.action === 'skip') return { action: 'skipped', target: 'athena', failedId, reason: plan.reason };
   try {

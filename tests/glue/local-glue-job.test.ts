@@ -33,13 +33,14 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
-const newJob = (faults = {}) =>
+const newJob = (faults = {}, jobRunQueuing = false) =>
   makeLocalGlueJob({
     dataDir,
     instance,
     jobName: 'parquet',
     onObjectCreated: (ref, size) => void created.push({ ref, size }),
     faults,
+    jobRunQueuing,
   });
 
 async function runToEnd(job: ReturnType<typeof newJob>, args: Record<string, string>) {
@@ -189,6 +190,23 @@ describe('local Glue Parquet job', () => {
     await job.idle();
     expect(job.runs().map((r) => r.state)).toEqual(['SUCCEEDED']);
     expect(await runToEnd(job, args)).toMatchObject({ state: 'SUCCEEDED' });
+  });
+
+  it('with job run queuing, a start over the limit waits and then runs, one at a time', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const job = newJob({ beforePartitionWrite: () => gate }, true);
+    const first = await writeRawObject(dataDir, 'page_view', '2025-11-22', [rawEvent('e-1', 'page_view')]);
+    const second = await writeRawObject(dataDir, 'page_view', '2025-11-22', [rawEvent('e-2', 'page_view')]);
+    await job.startJobRun(runArguments({ keys: [first] }, [['page_view', '2025-11-22']]));
+    await job.startJobRun(runArguments({ keys: [second] }, [['page_view', '2025-11-22']]));
+    expect(job.runs().map((r) => r.state)).toEqual(['RUNNING', 'WAITING']);
+    release();
+    await job.idle();
+    expect(job.runs().map((r) => r.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(job.runs().map((r) => r.marker?.rows_written)).toEqual([1, 1]);
   });
 
   it('rejects bad arguments and unknown jobs with Glue error names', async () => {

@@ -1,0 +1,156 @@
+// How the local pipeline's parts connect, mirroring serverless.yml: engines, delivery streams,
+// the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { makePublishReportHandler } from '../functions/publish-report.js';
+import { athenaRetryPattern, glueRetryPattern, makeRetryFailedRunHandler } from '../functions/retry-failed-run.js';
+import { makeStartParquetJobHandler } from '../functions/start-parquet-job.js';
+import { makeStartReportsHandler } from '../functions/start-reports.js';
+import { makeTransformHandler } from '../functions/transform.js';
+import { config, type QueueName } from '../shared/config.js';
+import type { ObjectRef, StartJobRun, StartQuery } from '../shared/ports.js';
+import type { ReportDefinition } from '../shared/report-catalogue.js';
+import { type LocalAthena, makeLocalAthena } from './athena.js';
+import { localBucketNames } from './buckets.js';
+import type { LocalEventBus } from './eventbridge.js';
+import { LocalDeliveryStream } from './firehose.js';
+import { type LocalGlueJob, makeLocalGlueJob } from './glue-job.js';
+import type { PipelineFaults } from './pipeline.js';
+import type { PipelineQueues } from './pipeline-queues.js';
+import type { LocalS3 } from './s3.js';
+
+const localJobName = `${config.service}-local-${config.glue.jobName}`;
+
+export interface EngineParts {
+  dataDir: string;
+  instance: DuckDBInstance;
+  s3: LocalS3;
+  bus: LocalEventBus;
+  faults: PipelineFaults;
+}
+
+/** The Glue job and the Athena workgroup: DuckDB underneath, S3 notifications and EventBridge out. */
+export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts) {
+  const onObjectCreated = (ref: ObjectRef, size: number) => s3.notifyCreated(ref, size);
+  const glue = makeLocalGlueJob({
+    dataDir,
+    instance,
+    jobName: localJobName,
+    onObjectCreated,
+    onStateChange: bus.putEvent,
+    ...(faults.glue ? { faults: faults.glue } : {}),
+  });
+  const workgroup = {
+    name: config.athena.workgroup,
+    bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
+  };
+  const athena = makeLocalAthena({
+    dataDir,
+    instance,
+    workgroup,
+    onObjectCreated,
+    onStateChange: bus.putEvent,
+    ...(faults.athena ? { faults: faults.athena } : {}),
+  });
+  return { glue, athena };
+}
+
+/** The two EventBridge rules of infra/functions/retry.yml, targeting the same retry λ. */
+export function wireRetries(
+  bus: LocalEventBus,
+  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery },
+): void {
+  const { glue, athena, startQuery } = parts;
+  const handler = makeRetryFailedRunHandler({
+    getJobRun: async (runId) => glue.getJobRun(runId),
+    startJobRun: glue.startJobRun,
+    getQueryExecution: async (id) => athena.getQueryExecution(id),
+    startQueryExecution: startQuery,
+    jobName: localJobName,
+    workgroup: config.athena.workgroup,
+  });
+  const functionName = `${config.service}-local-retry-failed-run`;
+  bus.addRule({ name: `${functionName}-glue`, pattern: glueRetryPattern(localJobName), functionName, handler });
+  bus.addRule({
+    name: `${functionName}-athena`,
+    pattern: athenaRetryPattern(config.athena.workgroup),
+    functionName,
+    handler,
+  });
+}
+
+export function makeDeliveryStreams(
+  s3: LocalS3,
+  timing: { timeScale: number; transformTimeoutMs: number | undefined },
+  faults: PipelineFaults,
+) {
+  const real = makeTransformHandler();
+  const transform = faults.transform?.(real) ?? real;
+  const streamOptions = {
+    putObject: s3.putObject,
+    bucket: localBucketNames.ingest,
+    transform,
+    timeScale: timing.timeScale,
+    ...(timing.transformTimeoutMs === undefined ? {} : { transformTimeoutMs: timing.transformTimeoutMs }),
+  };
+  const direct = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.directStream}`,
+  });
+  const devices = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.deviceStream}`,
+    sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
+  });
+  return { direct, devices };
+}
+
+/** The three SQS-triggered λ, wired with local ports exactly as their entries wire AWS adapters. */
+export function lakeHandlers(
+  s3: LocalS3,
+  startJobRun: StartJobRun,
+  startQuery: StartQuery,
+  reports: ReportDefinition[],
+) {
+  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
+  return {
+    rawObjects: makeStartParquetJobHandler({
+      startJobRun,
+      putObject: s3.putObject,
+      lakeBucket: buckets.lakeBucket,
+    }),
+    curatedRuns: makeStartReportsHandler({
+      ...s3Ports,
+      ...buckets,
+      startQuery,
+      reports,
+      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
+    }),
+    reportResults: makePublishReportHandler({
+      ...s3Ports,
+      reportingBucket: buckets.reportingBucket,
+      now: () => new Date(),
+    }),
+  };
+}
+
+/** The three bucket notifications of the stack (infra/resources/queues.yml), as S3 → SQS. */
+export function wireNotifications(s3: LocalS3, queues: PipelineQueues, faults: PipelineFaults): void {
+  const send = (name: QueueName) => {
+    const real = (body: string) => queues[name].queue.sendMessage(body);
+    return faults.notification?.(name, real) ?? real;
+  };
+  s3.addNotification({ bucket: localBucketNames.ingest, prefix: config.prefixes.events, target: send('rawObjects') });
+  s3.addNotification({
+    bucket: localBucketNames.lake,
+    prefix: config.prefixes.runMarkers,
+    suffix: '.json',
+    target: send('curatedRuns'),
+  });
+  s3.addNotification({
+    bucket: localBucketNames.reporting,
+    prefix: config.prefixes.reportResults,
+    suffix: '.csv',
+    target: send('reportResults'),
+  });
+}
