@@ -17,3 +17,12 @@ export function lowerCaseHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): 
 /** The media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
 export const mediaType = (contentType: string | undefined): string =>
   (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** The `charset` parameter, lower-cased and unquoted: `text/plain; charset="Latin1"` → `latin1`; undefined when absent. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  for (const parameter of (contentType ?? '').split(';').slice(1)) {
+    const [name, value] = parameter.split('=', 2).map((part) => part.trim());
+    if (name?.toLowerCase() === 'charset' && value !== undefined) return value.replace(/^"|"$/g, '').toLowerCase();
+  }
+  return undefined;
+}

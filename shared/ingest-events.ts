@@ -2,6 +2,7 @@
 // validator the transform uses (attributes are the transform's job), serialise one event per record.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { assertEnvelope, EventRejected } from './event-contract.js';
+import { firstUnrepresentable } from './ingest-json-values.js';
 
 /** What the edge knows about the request, stamped on every event. */
 export interface EdgeStamp {
@@ -98,12 +99,16 @@ function stampEvent(event: Record<string, unknown>, stamp: EdgeStamp): void {
 }
 
 function serialise(event: Record<string, unknown>, maxRecordBytes: number): Uint8Array {
-  let bytes: Buffer;
+  let text: string;
   try {
-    bytes = Buffer.from(JSON.stringify(event), 'utf8');
+    text = JSON.stringify(event);
   } catch {
     throw new EventRejected('size_violation', [{ path: '/attributes', message: 'is nested too deeply to serialise' }]);
   }
+  // Serialising would silently turn these into something else (null, a broken escape): reject instead.
+  const unrepresentable = firstUnrepresentable(event, text);
+  if (unrepresentable !== undefined) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
+  const bytes = Buffer.from(text, 'utf8');
   if (bytes.length > maxRecordBytes) {
     throw new EventRejected('size_violation', [
       { path: '', message: `event is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit` },

@@ -2,7 +2,7 @@
 // or NDJSON. Limits are enforced while reading: the gzip inflate stops at the decoded-size limit.
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
-import { type HeaderMap, mediaType } from './http-request.js';
+import { charsetOf, type HeaderMap, mediaType } from './http-request.js';
 import { BodyTooLarge, MalformedBody, UnsupportedMediaType } from './ingest-errors.js';
 
 export interface BodyLimits {
@@ -15,17 +15,12 @@ export interface RawBody {
   isBase64Encoded: boolean;
 }
 
-const JSON_TYPES = new Set(['', 'application/json']);
+const JSON_TYPES = new Set(['application/json']);
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl']);
 
 /** The events a request carries, in order, not yet checked one by one. */
 export function decodeBody(raw: RawBody, headers: HeaderMap, limits: BodyLimits): unknown[] {
-  const type = mediaType(headers['content-type']);
-  if (!JSON_TYPES.has(type) && !NDJSON_TYPES.has(type)) {
-    throw new UnsupportedMediaType(
-      `Content-Type ${type} is not supported; use application/json or application/x-ndjson`,
-    );
-  }
+  const type = checkedMediaType(headers['content-type']);
   const bytes = decodedBytes(raw, headers['content-encoding'], limits.maxDecodedBodyBytes);
   if (!isUtf8(bytes)) throw new MalformedBody('body is not valid UTF-8');
   const text = bytes.toString('utf8');
@@ -35,6 +30,23 @@ export function decodeBody(raw: RawBody, headers: HeaderMap, limits: BodyLimits)
     throw new BodyTooLarge(`${events.length} events; at most ${limits.maxEventsPerRequest} per request`);
   }
   return events;
+}
+
+/** JSON or NDJSON, in UTF-8 (the only encoding JSON may use, RFC 8259): anything else, or no type at all, is 415. */
+function checkedMediaType(contentType: string | undefined): string {
+  const type = mediaType(contentType);
+  if (type === '')
+    throw new UnsupportedMediaType('Content-Type is missing; use application/json or application/x-ndjson');
+  if (!JSON_TYPES.has(type) && !NDJSON_TYPES.has(type)) {
+    throw new UnsupportedMediaType(
+      `Content-Type ${type} is not supported; use application/json or application/x-ndjson`,
+    );
+  }
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaType(`charset ${charset.slice(0, 40)} is not supported; send UTF-8`);
+  }
+  return type;
 }
 
 function decodedBytes(raw: RawBody, contentEncoding: string | undefined, maxBytes: number): Buffer {
