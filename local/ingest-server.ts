@@ -29,5 +29,7 @@ export function startIngestServer(pipeline: LocalPipeline, port: number = config
     ],
     staticDir: path.join(pipeline.dataDir, localBucketNames.reporting, config.prefixes.reports),
     apiKeys: keyIds(),
+    // As provider.apiGateway.binaryMediaTypes in serverless.yml: every body reaches the λ as base64.
+    binaryMediaTypes: ['*/*'],
   });
 }

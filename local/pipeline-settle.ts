@@ -5,6 +5,7 @@ import { queueEntries } from './pipeline-queues.js';
 
 const activity = (p: LocalPipeline): string =>
   JSON.stringify([
+    [p.direct.stats().recordsIn, p.devices.stats().recordsIn],
     queueEntries(p.queues).map(([, { queue }]) => queue.stats().sent),
     p.glue.runs().length,
     p.startedQueries.length,

@@ -2,7 +2,7 @@
 // validator the transform uses (attributes are the transform's job), serialise one event per record.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { assertEnvelope, EventRejected } from './event-contract.js';
-import { firstUnrepresentable } from './ingest-json-values.js';
+import { firstUnrepresentable } from './unrepresentable-values.js';
 
 /** What the edge knows about the request, stamped on every event. */
 export interface EdgeStamp {

@@ -45,7 +45,9 @@ function parseBody(body: string): unknown {
 function readRecord(record: unknown): S3ObjectCreated | undefined {
   if (!isObject(record) || record.eventSource !== 'aws:s3') return undefined;
   const version = String(record.eventVersion ?? '');
-  if (version.split('.')[0] !== '2') throw new UnsupportedEventVersion(`unsupported S3 eventVersion "${version}"`);
+  // The value is sender-controlled and unbounded: name the problem, never echo it into logs.
+  if (version.split('.')[0] !== '2')
+    throw new UnsupportedEventVersion('unsupported S3 eventVersion (major version is not 2)');
   const s3 = isObject(record.s3) ? record.s3 : {};
   const bucket = isObject(s3.bucket) ? s3.bucket.name : undefined;
   const object = isObject(s3.object) ? s3.object : {};

@@ -11,6 +11,7 @@ import {
   type FailureType,
 } from './event-contract.js';
 import { instantOf, isoMillis, normaliseEventTime, rememberingIsoMillis, utcDate } from './event-time.js';
+import { firstUnrepresentable } from './unrepresentable-values.js';
 
 const arrivalIso = rememberingIsoMillis();
 const edgeIso = rememberingIsoMillis();
@@ -130,6 +131,8 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
     ingest_partition_key: kinesis?.partitionKey,
     attributes: event.attributes,
   });
+  const unrepresentable = firstUnrepresentable(candidate, line);
+  if (unrepresentable) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
   return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), line };
 }
 

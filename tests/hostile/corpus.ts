@@ -51,12 +51,6 @@ export interface IngestCase {
   answer: Answer | { status: 'no answer' };
   /** From the λ when invoked directly, where API Gateway would have answered first; else `answer`. */
   direct?: Answer;
-  /**
-   * What local/ingest-server.ts answers where it differs from the deployed API: it leaves the local
-   * gateway's binaryMediaTypes at their default instead of serverless.yml's `*\/*`, so a JSON body
-   * reaches the λ as text and invalid UTF-8 has already become U+FFFD.
-   */
-  viaIngestServer?: Answer;
   /** A gzip bomb's inflated size: memory must not grow anywhere near it, and the answer must come fast. */
   inflatesTo?: number;
 }
@@ -306,7 +300,7 @@ export function ingestCorpus(): IngestCase[] {
   ];
 }
 
-/** Invalid UTF-8 inside an event's URL: the λ refuses the body; a text-mode gateway would have replaced the bytes. */
+/** Invalid UTF-8 inside an event's URL: every body reaches the λ as base64 bytes (binaryMediaTypes match every type), which refuses it. */
 function invalidUtf8Case(kind: keyof typeof invalidUtf8, format: 'JSON' | 'NDJSON'): IngestCase {
   const name = `invalid UTF-8 (${kind}) in ${format}`;
   const mark = marker(name);
@@ -319,7 +313,6 @@ function invalidUtf8Case(kind: keyof typeof invalidUtf8, format: 'JSON' | 'NDJSO
     body: () => withBytes(text, invalidUtf8[kind]),
     wire: whole,
     answer: { status: 400, error: 'malformed_body' },
-    viaIngestServer: { status: 200, downstream: 'curated', eventId: String(event.event_id) },
   };
 }
 

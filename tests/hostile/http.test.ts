@@ -94,7 +94,7 @@ describe('hostile bodies over HTTP', () => {
     const peakBefore = peakRssBytes();
     const started = Date.now();
     const seen = await post(server.url, c.headers, body);
-    const answer = c.viaIngestServer ?? c.answer;
+    const answer = c.answer;
     if (answer.status === 'no answer') throw new Error('whole-body cases always get an answer');
     expectAnswer({ ...seen, headers: lowerCased(seen.headers) }, answer);
     if (c.inflatesTo !== undefined) {
@@ -103,10 +103,6 @@ describe('hostile bodies over HTTP', () => {
     }
     if ('downstream' in answer) acceptedCases.push(answer);
     await expectServing(server.url);
-    if (c.viaIngestServer === undefined || c.answer.status === 'no answer') return;
-    // The strict server passes every body base64 (binaryMediaTypes */*), as the deployed API does.
-    const deployed = await post(strict.url, { ...c.headers, 'x-api-key': STRICT_KEY }, body);
-    expectAnswer({ ...deployed, headers: lowerCased(deployed.headers) }, c.answer);
   });
 });
 
