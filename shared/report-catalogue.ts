@@ -88,11 +88,16 @@ export function loadReportCatalogue(dir: string): ReportDefinition[] {
   return files.sort().map((file) => parseReport(file.slice(0, -4), readFileSync(path.join(dir, file), 'utf8')));
 }
 
-/** `reports/` next to the deployed function (LAMBDA_TASK_ROOT), or in the repository when run locally. */
+// The Lambda bundles are CommonJS (a `functions/<name>.js` beside `reports/`); tsx and vitest run
+// this file as an ES module under `shared/`. Either way `reports/` is one level up.
+const moduleDir = (): string =>
+  typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+
+/** `reports/` next to the deployed function (LAMBDA_TASK_ROOT), or beside this code anywhere else. */
 export const defaultReportsDir = (): string =>
   process.env.LAMBDA_TASK_ROOT
     ? path.join(process.env.LAMBDA_TASK_ROOT, 'reports')
-    : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'reports');
+    : path.resolve(moduleDir(), '..', 'reports');
 
 /** A real calendar date `yyyy-MM-dd`; anything else would be spliced into SQL, so it is refused. */
 export function assertReportDate(dt: string): string {
