@@ -1,9 +1,12 @@
 // Seeded fault injection for the chaos run: every hand-off fails some calls the way the real
 // service would, at a configurable rate, and counts what it did so the ledger can show it.
-import type { SQSEvent } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { QueueName } from '../shared/config.js';
 import type { PutRecordResult, PutRecords, StartJobRun } from '../shared/ports.js';
+import type { TransformHandler } from './firehose-processor.js';
 import type { PipelineFaults } from './pipeline.js';
+import type { SqsHandler } from './sqs.js';
 import { seededRandom } from './traffic.js';
 
 export interface ChaosRates {
@@ -15,34 +18,44 @@ export interface ChaosRates {
   transformThrow: number;
   /** Transform invocations that never answer (Firehose times them out). */
   transformHang: number;
-  /** SQS messages whose consumer crashes on their first one or two receives. */
+  /** Transform batches that fail every attempt, so Firehose writes them under the error prefix. */
+  transformPoison: number;
+  /** SQS consumer invocations that crash: the whole batch comes back after the visibility timeout. */
   consumerCrash: number;
-  /** SQS messages whose consumer crashes on every receive until they reach the DLQ. */
+  /** SQS messages the consumer fails on every receive, until they reach the DLQ. */
   poison: number;
   duplicateNotification: number;
   /** StartJobRun calls refused with ConcurrentRunsExceededException. */
   glueRefuse: number;
-  /** Glue runs that die after writing their first partition. */
+  /** Glue runs (of two or more partitions) that die while staging Parquet, after the first partition. */
   glueCrash: number;
+  /** Glue runs that die after their Parquet files are in the lake, before the run marker and bookmark. */
+  glueCrashAfterPublish: number;
   athenaThrottle: number;
   athenaFail: number;
 }
 
+export type FaultKind = keyof ChaosRates;
+
 export const defaultChaosRates: ChaosRates = {
   putPartial: 0.05,
-  putCall: 0.02,
-  transformThrow: 0.02,
-  transformHang: 0.005,
+  putCall: 0.05,
+  transformThrow: 0.05,
+  transformHang: 0.02,
+  transformPoison: 0.03,
   consumerCrash: 0.05,
   poison: 0.01,
   duplicateNotification: 0.05,
-  glueRefuse: 0.1,
+  glueRefuse: 0.2,
   glueCrash: 0.1,
+  glueCrashAfterPublish: 0.1,
   athenaThrottle: 0.05,
   athenaFail: 0.05,
 };
 
-export type FaultCounts = Record<keyof ChaosRates, number>;
+export const faultKinds = Object.keys(defaultChaosRates) as FaultKind[];
+
+export type FaultCounts = Record<FaultKind, number>;
 
 class InjectedFault extends Error {
   constructor(name: string, message: string) {
@@ -51,34 +64,37 @@ class InjectedFault extends Error {
   }
 }
 
-export function chaosFaults(rates: ChaosRates, seed: number, maxReceiveCount: number) {
-  const random = seededRandom(seed);
-  const counts = Object.fromEntries(Object.keys(rates).map((k) => [k, 0])) as FaultCounts;
-  const fire = (kind: keyof ChaosRates): boolean => {
-    const hit = random() < rates[kind];
+/** One PRNG per fault kind: the n-th decision of a kind does not depend on how other kinds interleave. */
+function faultDice(rates: ChaosRates, seed: number) {
+  const streams = new Map<FaultKind, () => number>();
+  const counts = Object.fromEntries(faultKinds.map((k) => [k, 0])) as FaultCounts;
+  const randomOf = (kind: FaultKind): (() => number) => {
+    let stream = streams.get(kind);
+    if (!stream) {
+      stream = seededRandom(createHash('sha256').update(`${seed}/${kind}`).digest().readUInt32LE(0));
+      streams.set(kind, stream);
+    }
+    return stream;
+  };
+  const fire = (kind: FaultKind): boolean => {
+    const hit = randomOf(kind)() < rates[kind];
     if (hit) counts[kind] += 1;
     return hit;
   };
-  const crashBudget = new Map<string, number>();
+  return { fire, randomOf, counts };
+}
+
+type Dice = ReturnType<typeof faultDice>;
+
+export function chaosFaults(rates: ChaosRates, seed: number, maxReceiveCount: number) {
+  const dice = faultDice(rates, seed);
+  const { fire } = dice;
+  // Runs are sequential (MaxConcurrentRuns 1): one crash decision per run, made at its second partition.
+  let runDecided = false;
   const faults: PipelineFaults = {
-    putRecords: (port) => flakyPutRecords(port, fire, random),
-    transform: (handler) => async (event) => {
-      if (fire('transformThrow')) throw new InjectedFault('Error', 'transform crashed');
-      if (fire('transformHang')) return new Promise(() => {});
-      return handler(event);
-    },
-    consumer: (_queue: QueueName, handler) => async (event: SQSEvent) => {
-      for (const { messageId } of event.Records) {
-        if (!crashBudget.has(messageId)) {
-          const budget = fire('poison') ? maxReceiveCount : fire('consumerCrash') ? 1 + Math.floor(random() * 2) : 0;
-          crashBudget.set(messageId, budget);
-        }
-      }
-      const crashing = event.Records.filter((r) => (crashBudget.get(r.messageId) ?? 0) > 0);
-      for (const r of crashing) crashBudget.set(r.messageId, (crashBudget.get(r.messageId) ?? 1) - 1);
-      if (crashing.length > 0) throw new InjectedFault('Error', 'consumer crashed');
-      return handler(event);
-    },
+    putRecords: (port) => flakyPutRecords(port, dice),
+    transform: (handler) => flakyTransform(handler, dice),
+    consumer: (_queue: QueueName, handler) => flakyConsumer(handler, dice, maxReceiveCount),
     notification: (_queue, send) => async (body) => {
       const sent = await send(body);
       if (fire('duplicateNotification')) await send(body);
@@ -92,8 +108,14 @@ export function chaosFaults(rates: ChaosRates, seed: number, maxReceiveCount: nu
       },
     glue: {
       beforePartitionWrite: (_partition, index) => {
-        if (index >= 1 && fire('glueCrash'))
-          throw new InjectedFault('Error', 'Glue worker lost halfway through the write');
+        if (index < 1 || runDecided) return;
+        // A crashed run never reaches beforeRunMarker: leaving runDecided false lets the next run decide.
+        if (fire('glueCrash')) throw new InjectedFault('Error', 'Glue worker lost halfway through the write');
+        runDecided = true;
+      },
+      beforeRunMarker: () => {
+        runDecided = false;
+        if (fire('glueCrashAfterPublish')) throw new InjectedFault('Error', 'Glue driver lost before the run marker');
       },
     },
     athena: {
@@ -101,19 +123,51 @@ export function chaosFaults(rates: ChaosRates, seed: number, maxReceiveCount: nu
       failExecution: () => fire('athenaFail'),
     },
   };
-  return { faults, counts };
+  return { faults, counts: dice.counts };
 }
 
-function flakyPutRecords(
-  port: PutRecords,
-  fire: (kind: keyof ChaosRates) => boolean,
-  random: () => number,
-): PutRecords {
+function flakyTransform(handler: TransformHandler, { fire }: Dice): TransformHandler {
+  // Keyed by the batch's first record id: Firehose retries an invocation with the same records.
+  const poisoned = new Map<string, boolean>();
+  return async (event) => {
+    const first = event.records[0]?.recordId ?? '';
+    if (!poisoned.has(first)) poisoned.set(first, fire('transformPoison'));
+    if (poisoned.get(first)) throw new InjectedFault('Error', 'transform fails on this batch');
+    if (fire('transformThrow')) throw new InjectedFault('Error', 'transform crashed');
+    if (fire('transformHang')) return new Promise(() => {});
+    return handler(event);
+  };
+}
+
+/**
+ * A crash fails the whole invocation (Lambda redelivers the batch); a poison message fails alone on
+ * every receive, reported as a batch item failure, until maxReceiveCount sends it to the DLQ.
+ */
+function flakyConsumer(handler: SqsHandler, { fire }: Dice, maxReceiveCount: number): SqsHandler {
+  const poison = new Map<string, boolean>();
+  return async (event: SQSEvent): Promise<SQSBatchResponse | undefined> => {
+    if (fire('consumerCrash')) throw new InjectedFault('Error', 'consumer crashed');
+    for (const { messageId } of event.Records) if (!poison.has(messageId)) poison.set(messageId, fire('poison'));
+    const failing = event.Records.filter((r) => poison.get(r.messageId) === true);
+    const rest = event.Records.filter((r) => poison.get(r.messageId) !== true);
+    const response = rest.length > 0 ? await handler({ Records: rest }) : undefined;
+    const failures = [...(response?.batchItemFailures ?? []), ...failing.map((r) => ({ itemIdentifier: r.messageId }))];
+    // Past maxReceiveCount the queue moves the message on its own; nothing is left to remember.
+    for (const r of failing)
+      if (Number(r.attributes.ApproximateReceiveCount) >= maxReceiveCount) poison.delete(r.messageId);
+    return { batchItemFailures: failures };
+  };
+}
+
+function flakyPutRecords(port: PutRecords, { fire, randomOf }: Dice): PutRecords {
+  const random = randomOf('putPartial');
   return async (records) => {
     if (fire('putCall')) throw new InjectedFault('ServiceUnavailableException', 'Slow down.');
     if (!fire('putPartial')) return port(records);
     const refused = records.map(() => random() < 0.3);
-    const taken = await port(records.filter((_, i) => !refused[i]));
+    const toTake = records.filter((_, i) => !refused[i]);
+    // Every entry refused: the call still succeeds (FailedPutCount = all), it just takes nothing.
+    const taken = toTake.length > 0 ? await port(toTake) : [];
     let next = 0;
     return records.map(
       (_, i): PutRecordResult =>
