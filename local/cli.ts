@@ -14,6 +14,7 @@ Commands:
   query    ad-hoc SQL on the local lake: table, rows, time, bytes scanned, Athena price (eventlake query --help)
   replay   re-submit failed events, processing-failed records or DLQ messages (eventlake replay --help)
   load     a stepped load run against the local HTTP endpoint; table + bench/load-results.json (eventlake load --help)
+  chaos    traffic under seeded faults at every hand-off, recovery, and a ledger of every event id (eventlake chaos --help)
   help     show this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -23,6 +24,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   query: async (argv) => (await import('./query.js')).runQuery(argv),
   replay: async (argv) => (await import('./replay.js')).runReplay(argv),
   load: async (argv) => (await import('./load.js')).runLoad(argv),
+  chaos: async (argv) => (await import('./chaos.js')).runChaos(argv),
   help: async () => {
     console.log(USAGE);
     return 0;
