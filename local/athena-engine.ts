@@ -4,8 +4,9 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ResultTable, resultTable } from './athena-results.js';
 import { bytesReadSinceReset, enableScanLog, resetScanLog } from './athena-scan.js';
-import { type EventsSource, makeCatalog, sqlIdentifier, tableViews } from './athena-tables.js';
+import { type EventsSource, makeCatalog, tableViews } from './athena-tables.js';
 import { localBucketNames } from './buckets.js';
+import { ident } from './duckdb-sql.js';
 import { installTrinoCompat } from './trino-compat.js';
 
 export interface EngineOptions {
@@ -43,8 +44,8 @@ export function makeQueryEngine(options: EngineOptions): QueryEngine {
     const connection = await options.instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
     await installTrinoCompat(connection);
-    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdentifier(options.database)}`);
-    await connection.run(`USE ${sqlIdentifier(options.database)}`);
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${ident(options.database)}`);
+    await connection.run(`USE ${ident(options.database)}`);
     await enableScanLog(connection);
     const views = tableViews(options.dataDir, options.eventsSource);
     return { connection, refresh: makeCatalog(connection, options.database, views) };

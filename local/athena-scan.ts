@@ -4,7 +4,7 @@
 // reads are whole compressed files. So partition pruning, column pruning and row-group skipping
 // all show, and curated and raw data are measured the same way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from './athena-tables.js';
+import { sqlString } from './duckdb-sql.js';
 
 /**
  * Instance-wide settings: the FileSystem log (filtered later by connection) and no external file

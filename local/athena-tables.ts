@@ -4,13 +4,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { config } from '../shared/config.js';
 import {
   type Column,
-  type ColumnType,
   curatedColumns,
   curatedPartitionColumns,
   failedEventColumns,
   rawPartitionColumns,
 } from '../shared/table-schemas.js';
 import { localBucketNames, objectPath } from './buckets.js';
+import { DUCKDB_TYPES, ident, sqlString } from './duckdb-sql.js';
 
 /** Where `events` reads from: the curated Parquet (as in the cloud) or the raw NDJSON (benchmark baseline). */
 export type EventsSource = 'curated' | 'raw';
@@ -32,23 +32,11 @@ export interface TableView {
   partitions: readonly PartitionColumn[];
 }
 
-const duckType: Record<ColumnType, string> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-};
-
 // String columns the transform writes as JSON values (object / array) in NDJSON; Athena's table has them as strings.
 const jsonValuedInNdjson = new Set(['attributes', 'errors']);
 
 // Like Athena, files whose names start with `_` or `.` are not data.
 const DATA_FILE = '[!_.]*';
-
-export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-export const sqlIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 const samePartitions = (columns: readonly Column[]): PartitionColumn[] =>
   columns.map((c) => ({ pathName: c.name, name: c.name }));
@@ -96,26 +84,24 @@ function fileRelation(view: TableView): string {
   if (view.format === 'parquet') return `read_parquet(${sqlString(view.glob)}, ${hive})`;
   // Declared columns: no schema sniffing (no bytes read at bind time), unknown keys ignored.
   const columns = view.columns
-    .map((c) => `${sqlIdentifier(c.name)}: '${jsonValuedInNdjson.has(c.name) ? 'JSON' : duckType[c.type]}'`)
+    .map((c) => `${ident(c.name)}: '${jsonValuedInNdjson.has(c.name) ? 'JSON' : DUCKDB_TYPES[c.type]}'`)
     .join(', ');
   return `read_json(${sqlString(view.glob)}, format = 'newline_delimited', compression = 'gzip', ${hive}, columns = {${columns}})`;
 }
 
 function selectList(view: TableView, fromFiles: boolean): string {
   const data = view.columns.map(
-    (c) => `CAST(${fromFiles ? sqlIdentifier(c.name) : 'NULL'} AS ${duckType[c.type]}) AS ${sqlIdentifier(c.name)}`,
+    (c) => `CAST(${fromFiles ? ident(c.name) : 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${ident(c.name)}`,
   );
   const partitions = view.partitions.map((p) =>
-    fromFiles
-      ? `${sqlIdentifier(p.pathName)} AS ${sqlIdentifier(p.name)}`
-      : `CAST(NULL AS VARCHAR) AS ${sqlIdentifier(p.name)}`,
+    fromFiles ? `${ident(p.pathName)} AS ${ident(p.name)}` : `CAST(NULL AS VARCHAR) AS ${ident(p.name)}`,
   );
   return [...data, ...partitions].join(', ');
 }
 
 /** The view over the files, or over an empty relation of the same columns when no file exists yet. */
 export function viewStatement(schema: string, view: TableView, hasFiles: boolean): string {
-  const name = `${sqlIdentifier(schema)}.${sqlIdentifier(view.name)}`;
+  const name = `${ident(schema)}.${ident(view.name)}`;
   const body = hasFiles
     ? `SELECT ${selectList(view, true)} FROM ${fileRelation(view)}`
     : `SELECT ${selectList(view, false)} WHERE false`;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { config } from '../shared/config.js';
 import { localBucketNames } from './buckets.js';
+import { sqlString } from './duckdb-sql.js';
 
 export interface LakeIds {
   /** Event id → curated rows. */
@@ -40,8 +41,6 @@ export interface Verdict {
   /** Accepted events without a readable event_id beyond the failed records without one (they can only be those). */
   idlessUnaccounted: number;
 }
-
-const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 function dataFiles(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];

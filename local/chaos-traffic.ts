@@ -4,7 +4,7 @@
 import { config } from '../shared/config.js';
 import { type BatchDelivery, deliverTracked } from './chaos-client.js';
 import type { LocalPipeline } from './pipeline.js';
-import { generateTraffic, seededRandom, type TrafficItem } from './traffic.js';
+import { demoTrafficMix, generateTraffic, seededRandom, type TrafficItem } from './traffic.js';
 
 export interface ClientLedger {
   generated: number;
@@ -87,9 +87,7 @@ async function feed(
     seed: plan.seed,
     appIds: [...keyOfApp.keys()],
     devices: plan.devices ?? 200,
-    invalidShare: 0.04,
-    duplicateShare: 0.02,
-    lateShare: 0.01,
+    ...demoTrafficMix,
   });
   const batches = new Map<string, TrafficItem[]>();
   const devices: TrafficItem[] = [];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { config } from '../shared/config.js';
 import type { ReportDefinition } from '../shared/report-catalogue.js';
+import { sqlString } from './duckdb-sql.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -22,8 +23,6 @@ export interface LakeCounts {
   /** Latest received_at among curated events, ISO-8601, or null on an empty lake. */
   freshestEvent: string | null;
 }
-
-const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 function filesUnder(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];

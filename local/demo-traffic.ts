@@ -4,7 +4,7 @@
 import { config } from '../shared/config.js';
 import { deliverBatch } from '../shared/ingest-client.js';
 import type { LocalPipeline } from './pipeline.js';
-import { generateTraffic, type TrafficItem } from './traffic.js';
+import { demoTrafficMix, generateTraffic, type TrafficItem } from './traffic.js';
 
 export interface TrafficSent {
   generated: number;
@@ -35,9 +35,7 @@ export async function pushTraffic(p: LocalPipeline, endpoint: string, plan: Traf
     seed: plan.seed,
     appIds: [...keyOfApp.keys()],
     devices: plan.devices ?? 200,
-    invalidShare: 0.04,
-    duplicateShare: 0.02,
-    lateShare: 0.01,
+    ...demoTrafficMix,
     now: () => Date.now(),
   });
   const batches = new Map<string, string[]>();

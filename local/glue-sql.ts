@@ -1,6 +1,6 @@
 // The DuckDB SQL of the local Parquet job: read raw NDJSON as text, cast to the curated types
 // (failing loudly, never nulling a bad value), dedupe on event_id, write one Parquet file.
-import type { ColumnType } from '../shared/table-schemas.js';
+import { DUCKDB_TYPES, ident, sqlList, sqlString } from './duckdb-sql.js';
 import type { ColumnSpec } from './glue-args.js';
 
 export interface SourceFile {
@@ -10,19 +10,6 @@ export interface SourceFile {
   eventType: string;
   dt: string;
 }
-
-const DUCKDB_TYPES: Record<ColumnType, string> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-};
-
-export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const sqlList = (values: readonly string[]): string => `[${values.map(sqlString).join(', ')}]`;
 
 /**
  * Every field is read as VARCHAR: DuckDB then hands objects and arrays over as their JSON text

@@ -25,6 +25,9 @@ export interface TrafficItem {
   eventId?: string;
 }
 
+/** The mix the demo and the chaos run send: a few invalid, duplicate and late events among the valid. */
+export const demoTrafficMix = { invalidShare: 0.04, duplicateShare: 0.02, lateShare: 0.01 } as const;
+
 export interface TrafficOptions {
   seed: number;
   /** App ids; app events carry one of them. */
