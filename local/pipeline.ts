@@ -66,7 +66,8 @@ export interface LocalPipeline {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { dataDir, faults = {} } = options;
   const timeScale = options.timeScale ?? config.local.timeScale;
-  const instance = await DuckDBInstance.create(':memory:');
+  // DuckDB would take 80% of RAM by default; bounded, it spills to disk instead of growing the process.
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: config.local.duckdbMemoryLimit });
   const s3 = new LocalS3({ dataDir });
   const bus = makeLocalEventBus({ timeScale });
   const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
