@@ -2,13 +2,14 @@
 // the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { makePublishReportHandler } from '../functions/publish-report.js';
-import { athenaRetryPattern, glueRetryPattern, makeRetryFailedRunHandler } from '../functions/retry-failed-run.js';
+import { makeRetryFailedRunHandler } from '../functions/retry-failed-run.js';
 import { makeStartParquetJobHandler } from '../functions/start-parquet-job.js';
 import { makeStartReportsHandler } from '../functions/start-reports.js';
 import { makeTransformHandler } from '../functions/transform.js';
 import { config, type QueueName } from '../shared/config.js';
 import type { ObjectRef, StartJobRun, StartQuery } from '../shared/ports.js';
 import type { ReportDefinition } from '../shared/report-catalogue.js';
+import { athenaRetryPattern, glueRetryPattern } from '../shared/run-retry-routing.js';
 import { type LocalAthena, makeLocalAthena } from './athena.js';
 import { localBucketNames } from './buckets.js';
 import type { LocalEventBus } from './eventbridge.js';
