@@ -17,7 +17,7 @@ export interface DemoLedger {
   duplicatesRemoved: number;
   processingFailed: number;
   glueRuns: { succeeded: number; failed: number };
-  reports: { name: string; queries: number; bytesScanned: number }[];
+  reports: { name: string; queries: number; bytesScanned: number; priceUSD: number }[];
   inDlq: number;
   balanced: boolean;
 }
@@ -55,13 +55,16 @@ export async function readLedger(p: LocalPipeline, sent: TrafficSent): Promise<D
 }
 
 function reportScans(p: LocalPipeline): DemoLedger['reports'] {
-  const byReport = new Map<string, { queries: number; bytesScanned: number }>();
+  const byReport = new Map<string, { queries: number; bytesScanned: number; priceUSD: number }>();
   for (const { queryExecutionId, outputLocation } of p.startedQueries) {
     const key = `${outputLocation.replace(/^s3:\/\/[^/]+\//, '')}${queryExecutionId}.csv`;
     const report = reportResult(key)?.report ?? 'unknown';
-    const entry = byReport.get(report) ?? { queries: 0, bytesScanned: 0 };
+    const entry = byReport.get(report) ?? { queries: 0, bytesScanned: 0, priceUSD: 0 };
+    const bytes = p.athena.getQueryExecution(queryExecutionId).Statistics.DataScannedInBytes ?? 0;
     entry.queries += 1;
-    entry.bytesScanned += p.athena.getQueryExecution(queryExecutionId).Statistics.DataScannedInBytes ?? 0;
+    entry.bytesScanned += bytes;
+    // Athena bills every query for at least 10 MB.
+    entry.priceUSD += priceOf(bytes);
     byReport.set(report, entry);
   }
   return [...byReport].map(([name, v]) => ({ name, ...v })).sort((a, b) => a.name.localeCompare(b.name));
@@ -86,7 +89,6 @@ export function printLedger(l: DemoLedger, seconds: number): void {
   row('messages in a DLQ', l.inDlq);
   row('Glue runs succeeded / failed', `${l.glueRuns.succeeded} / ${l.glueRuns.failed}`);
   row('ledger balanced', l.balanced ? 'yes' : 'NO');
-  console.log('\nreports (bytes scanned, Athena price at the 10 MB minimum)');
-  for (const r of l.reports)
-    row(`${r.name} ×${r.queries}`, `${r.bytesScanned} B  $${priceOf(r.bytesScanned).toFixed(6)}`);
+  console.log('\nreports: queries, bytes scanned, Athena price (each query billed at least 10 MB)');
+  for (const r of l.reports) row(`${r.name} ×${r.queries}`, `${r.bytesScanned} B  $${r.priceUSD.toFixed(6)}`);
 }
