@@ -76,8 +76,11 @@ function faultDice(rates: ChaosRates, seed: number) {
     }
     return stream;
   };
-  const fire = (kind: FaultKind): boolean => {
-    const hit = randomOf(kind)() < rates[kind];
+  // Every enabled kind fires at its first safe opportunity, then at its rate: a short run still
+  // exercises every kind, so "never fired" can only mean a hook that is not wired.
+  const fire = (kind: FaultKind, mayForce = true): boolean => {
+    const forced = mayForce && rates[kind] > 0 && counts[kind] === 0;
+    const hit = randomOf(kind)() < rates[kind] || forced;
     if (hit) counts[kind] += 1;
     return hit;
   };

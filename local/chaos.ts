@@ -17,6 +17,9 @@ import { startIngestServer } from './ingest-server.js';
 import { type LocalPipeline, startLocalPipeline } from './pipeline.js';
 import { settle } from './pipeline-settle.js';
 
+/** Glue retries per failed run in the chaos run (the deployed default is glue.maxRunRetries). */
+const CHAOS_MAX_RUN_RETRIES = 8;
+
 export interface ChaosOptions {
   events: number;
   seed: number;
@@ -50,7 +53,10 @@ export async function chaosRun(options: ChaosOptions): Promise<ChaosReport> {
   freshDataDir(options.dataDir);
   const { faults, counts } = chaosFaults(options.rates, options.seed, config.queues.rawObjects.maxReceiveCount);
   const { dataDir, timeScale, transformTimeoutMs } = options;
-  const pipeline = await startLocalPipeline({ dataDir, timeScale, transformTimeoutMs, faults });
+  // Crash rates here are far above anything real, and the first fault of each kind is forced: the
+  // retry λ gets more attempts than the deployed default so a chain is never exhausted by chance.
+  const maxRunRetries = CHAOS_MAX_RUN_RETRIES;
+  const pipeline = await startLocalPipeline({ dataDir, timeScale, transformTimeoutMs, faults, maxRunRetries });
   const client = await underFaults(pipeline, options, log).finally(
     // Stores what the DLQs hold in <dataDir>/_dlq/, as `npm run dev` does on Ctrl-C.
     () => pipeline.close(),

@@ -58,9 +58,9 @@ export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts)
 /** The two EventBridge rules of infra/functions/retry.yml, targeting the same retry λ. */
 export function wireRetries(
   bus: LocalEventBus,
-  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery },
+  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery; maxRunRetries: number },
 ): void {
-  const { glue, athena, startQuery } = parts;
+  const { glue, athena, startQuery, maxRunRetries } = parts;
   const handler = makeRetryFailedRunHandler({
     getJobRun: async (runId) => glue.getJobRun(runId),
     startJobRun: glue.startJobRun,
@@ -68,6 +68,8 @@ export function wireRetries(
     startQueryExecution: startQuery,
     jobName: localJobName,
     workgroup: config.athena.workgroup,
+    maxRunRetries,
+    maxQueryRetries: config.athena.maxQueryRetries,
   });
   const functionName = `${config.service}-local-retry-failed-run`;
   bus.addRule({ name: `${functionName}-glue`, pattern: glueRetryPattern(localJobName), functionName, handler });

@@ -25,6 +25,8 @@ export interface LocalPipelineOptions {
   faults?: PipelineFaults;
   /** How long Firehose waits for the transform (default: its Lambda timeout). */
   transformTimeoutMs?: number;
+  /** Glue runs the retry λ restarts per failed run (default glue.maxRunRetries). */
+  maxRunRetries?: number;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -88,7 +90,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     reportResults: faults.consumer?.('reportResults', handlers.reportResults) ?? handlers.reportResults,
   });
   wireNotifications(s3, queues, faults);
-  wireRetries(bus, { glue, athena, startQuery });
+  wireRetries(bus, { glue, athena, startQuery, maxRunRetries: options.maxRunRetries ?? config.glue.maxRunRetries });
   return {
     dataDir,
     instance,
