@@ -71,27 +71,37 @@ describe('event-loop delay limit', () => {
     const shed = await post(s, '/v1/events');
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('2');
-    await wait(600);
-    expect((await post(s, '/v1/events')).status).toBe(200);
+    // Recovers: admitted again once the loop is on time (polled: other test files share the machine).
+    let status = 0;
+    for (const started = Date.now(); status !== 200 && Date.now() - started < 5_000; await wait(100)) {
+      status = (await post(s, '/v1/events')).status;
+    }
+    expect(status).toBe(200);
   });
 
   it('measures the delay of a blocked loop', async () => {
     const shedder = new LoadShedder({
       maxInFlight: 5,
-      maxEventLoopDelayMs: 50,
+      maxEventLoopDelayMs: 150,
       sampleEveryMs: 20,
       retryAfterSeconds: 1,
     });
+    // Other test files share the machine: wait for an admitting state rather than assume one.
+    const admitsWithin = async (ms: number) => {
+      for (const started = Date.now(); Date.now() - started < ms; await wait(20)) {
+        if (shedder.enter()) return true;
+      }
+      return false;
+    };
     try {
-      await wait(30);
-      expect(shedder.enter()).toBe(true);
+      expect(await admitsWithin(5_000)).toBe(true);
       shedder.leave();
-      busy(200);
+      busy(600);
       await wait(5);
       expect(shedder.enter()).toBe(false);
-      await wait(300);
-      expect(shedder.enter()).toBe(true);
-      expect(shedder.stats()).toMatchObject({ inFlight: 1, peakInFlight: 1, shed: 1 });
+      expect(await admitsWithin(5_000)).toBe(true);
+      expect(shedder.stats().shed).toBeGreaterThanOrEqual(1);
+      expect(shedder.stats()).toMatchObject({ inFlight: 1, peakInFlight: 1 });
     } finally {
       shedder.stop();
     }
