@@ -1,13 +1,16 @@
 // The S3 stage of a local delivery stream: one buffer per evaluated partition, delivered as one
 // gzip object when it reaches the size hint or its interval passes (Firehose buffering hints), plus
 // error-output buffers (processing-failed, partitioning-failed) written as JSON lines.
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+// A buffer compresses as it fills, a slab at a time on zlib's thread pool: what it holds is the
+// compressed object, not the records, and delivering it only finishes the stream.
+import { once } from 'node:events';
+import { createGzip, type Gzip } from 'node:zlib';
 import type { PutObject } from '../shared/ports.js';
 import type { Clock } from './clock.js';
 import { firehoseObjectName, type PartitionKeys, type PrefixTemplate } from './firehose-prefix.js';
 
-const gzipAsync = promisify(gzip);
+/** Records gathered before one write into a buffer's gzip stream (per-record writes cost more than they compress). */
+const SLAB_BYTES = 256 * 1024;
 
 export interface DeliveryOptions {
   putObject: PutObject;
@@ -40,7 +43,13 @@ interface Buffered {
   id: string;
   keys?: PartitionKeys;
   errorOutputType?: string;
-  chunks: Buffer[];
+  /** Records not yet handed to the gzip stream. */
+  slab: Buffer[];
+  slabBytes: number;
+  gzip: Gzip;
+  /** What the gzip stream has produced so far. */
+  compressed: Buffer[];
+  /** Uncompressed bytes: what Firehose's size hint counts. */
   bytes: number;
   oldestArrival: number;
   cancelTimer: () => void;
@@ -99,14 +108,28 @@ export class S3Delivery {
   }
 
   #open(id: string, arrival: number, identity: Pick<Buffered, 'keys' | 'errorOutputType'>): Buffered {
-    const buffer: Buffered = { id, ...identity, chunks: [], bytes: 0, oldestArrival: arrival, cancelTimer: () => {} };
+    const gzip = createGzip({ level: this.#o.gzipLevel });
+    const buffer: Buffered = {
+      id,
+      ...identity,
+      slab: [],
+      slabBytes: 0,
+      gzip,
+      compressed: [],
+      bytes: 0,
+      oldestArrival: arrival,
+      cancelTimer: () => {},
+    };
+    gzip.on('data', (chunk: Buffer) => buffer.compressed.push(chunk));
     buffer.cancelTimer = this.#o.clock.setTimer(this.#o.intervalMs, () => this.#deliver(buffer));
     this.#buffers.set(id, buffer);
     return buffer;
   }
 
   #append(buffer: Buffered, data: Buffer, arrival: number): void {
-    buffer.chunks.push(data);
+    buffer.slab.push(data);
+    buffer.slabBytes += data.length;
+    if (buffer.slabBytes >= SLAB_BYTES) compressSlab(buffer);
     buffer.bytes += data.length;
     this.#bufferedBytes += data.length;
     if (arrival < buffer.oldestArrival) buffer.oldestArrival = arrival;
@@ -135,18 +158,28 @@ export class S3Delivery {
     const { keys, oldestArrival, errorOutputType } = buffer;
     const prefix = template.render({ keys, oldestArrival, errorOutputType });
     const key = `${prefix}${firehoseObjectName(this.#o.streamName, oldestArrival)}`;
-    const raw = Buffer.concat(buffer.chunks, buffer.bytes);
     try {
-      const body = await gzipAsync(raw, { level: this.#o.gzipLevel });
+      compressSlab(buffer);
+      buffer.gzip.end();
+      await once(buffer.gzip, 'end');
+      const body = Buffer.concat(buffer.compressed);
+      buffer.compressed = [];
       await this.#o.putObject({ bucket: this.#o.bucket, key }, body, 'application/octet-stream');
       this.counts.objects += 1;
-      this.counts.bytes += raw.length;
+      this.counts.bytes += buffer.bytes;
       this.counts.compressedBytes += body.length;
     } catch (error) {
       this.counts.failedWrites += 1;
       this.#o.onError(error);
     }
   }
+}
+
+function compressSlab(buffer: Buffered): void {
+  if (buffer.slabBytes === 0) return;
+  buffer.gzip.write(buffer.slab.length === 1 ? buffer.slab[0] : Buffer.concat(buffer.slab, buffer.slabBytes));
+  buffer.slab = [];
+  buffer.slabBytes = 0;
 }
 
 function errorRecord(failure: FailedRecord, attemptEnding: number): Record<string, unknown> {
