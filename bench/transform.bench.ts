@@ -64,7 +64,8 @@ export function floor(event: FirehoseTransformationEvent): unknown[] {
   });
 }
 
-const floorOrInvalidParse = (event: FirehoseTransformationEvent) =>
+/** The floor for a batch with invalid records: text that does not parse is carried as a string. */
+export const floorOrInvalidParse = (event: FirehoseTransformationEvent) =>
   event.records.map((r) => {
     const text = Buffer.from(r.data, 'base64').toString('utf8');
     let value: unknown;

@@ -4,6 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { attributeSchemas, envelopeSchema } from '../schemas/registry.js';
 import { config } from './config.js';
 import { isRfc3339DateTime } from './rfc3339.js';
+import { everyLocationTyped } from './typed-locations.js';
 
 export type EventTime = string | number;
 
@@ -58,16 +59,25 @@ export class EventRejected extends Error {
     readonly failureType: FailureType,
     readonly errors: ValidationError[],
   ) {
-    // Rejections are data, raised per bad record on the hot path: a stack trace would only cost time.
+    // Rejections are data, raised per bad record on the hot path: a stack trace would only cost
+    // time, and so would a message nobody reads (the transform keeps `errors`): see below.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(`${failureType}: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+    super();
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
+// Without a constructor argument Error sets no own `message`: this getter writes it when read.
+Object.defineProperty(EventRejected.prototype, 'message', {
+  get(this: EventRejected): string {
+    return `${this.failureType}: ${this.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`;
+  },
+});
+
 const ajv = new Ajv2020({
   allErrors: true,
+  // strict includes strictNumbers: NaN and Infinity fail every number and integer type check.
   strict: true,
   strictRequired: false,
   strictTypes: false,
@@ -75,13 +85,24 @@ const ajv = new Ajv2020({
 });
 ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
 
-const validateEnvelopeShape = ajv.compile<EventEnvelope>(envelopeSchema);
-const attributeValidators = new Map<string, ValidateFunction>(
-  attributeSchemas.map((s) => [schemaKey(s.eventType, s.version), ajv.compile(s.schema)]),
-);
+/** What the attribute check found beyond pass/fail. */
+export interface AttributesChecked {
+  /**
+   * Every value of the event sat at a location its schemas type: no non-finite number can have
+   * passed (strictNumbers), so nobody needs to look for one.
+   */
+  everyValueTyped: boolean;
+}
 
-function schemaKey(eventType: string, version: number): string {
-  return `${eventType}@${version}`;
+const validateEnvelopeShape = ajv.compile<EventEnvelope>(envelopeSchema);
+const envelopeTyped = everyLocationTyped(envelopeSchema, ['attributes']);
+/** Event type → version → its compiled check (looked up per event: no key string built per lookup). */
+const attributeValidators = new Map<string, Map<number, { validate: ValidateFunction; checked: AttributesChecked }>>();
+for (const s of attributeSchemas) {
+  const versions = attributeValidators.get(s.eventType) ?? new Map();
+  const checked = { everyValueTyped: envelopeTyped && everyLocationTyped(s.schema) };
+  versions.set(s.version, { validate: ajv.compile(s.schema), checked });
+  attributeValidators.set(s.eventType, versions);
 }
 
 export const knownEventTypes = (): string[] => [...new Set(attributeSchemas.map((s) => s.eventType))];
@@ -104,15 +125,17 @@ export function assertEnvelope(
 }
 
 /** Attribute check against the schema of the event's type and version. Throws EventRejected. */
-export function assertAttributes(event: EventEnvelope): void {
+export function assertAttributes(event: EventEnvelope): AttributesChecked {
   const version = event.event_version ?? 1;
-  const validate = attributeValidators.get(schemaKey(event.event_type, version));
-  if (validate === undefined) {
+  const attributes = attributeValidators.get(event.event_type)?.get(version);
+  if (attributes === undefined) {
     throw new EventRejected('unknown_event_type', [
       { path: '/event_type', message: `no schema for ${event.event_type} v${version}` },
     ]);
   }
+  const { validate, checked } = attributes;
   if (!validate(event.attributes)) {
     throw new EventRejected('schema_violation', toValidationErrors(validate.errors, '/attributes'));
   }
+  return checked;
 }

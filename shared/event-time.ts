@@ -2,6 +2,7 @@
 // pull events from the future back to their arrival, and decide whether an event is late.
 import { config } from './config.js';
 import { EventRejected, type EventTime } from './event-contract.js';
+import { rfc3339Millis } from './rfc3339.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -19,10 +20,7 @@ export interface NormalisedTime {
 
 /** Epoch ms of an RFC 3339 string (the schema already checked its shape) or an epoch-ms number. */
 export function instantOf(value: EventTime, field: string): number {
-  const ms =
-    typeof value === 'number'
-      ? value
-      : Date.parse(value.charCodeAt(10) === 84 ? value : value.toUpperCase().replace(' ', 'T'));
+  const ms = typeof value === 'number' ? value : (rfc3339Millis(value) ?? Number.NaN);
   if (!Number.isFinite(ms)) {
     throw new EventRejected('invalid_timestamp', [{ path: `/${field}`, message: 'is not a valid instant' }]);
   }
@@ -34,27 +32,31 @@ const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3
 const MAX_FOUR_DIGIT_YEAR_MS = 253402300799999;
 let cachedDay = Number.NaN;
 let cachedDayPrefix = '';
+let cachedMinute = Number.NaN;
+let cachedMinutePrefix = '';
 
 /**
  * UTC ISO-8601 with milliseconds, as Date#toISOString writes it. Formatting every timestamp of
- * every event is on the transform's hot path, so the date part is cached per day and the time
- * built from lookup tables — several times faster than toISOString.
+ * every event is on the transform's hot path, and the events of a batch cluster in time: the text
+ * up to the minute is cached (the day part too) and seconds and millis come from lookup tables —
+ * several times faster than toISOString.
  */
 export function isoMillis(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    cachedDay = day;
+  const minute = Math.floor(ms / MINUTE_MS);
+  if (minute !== cachedMinute) {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== cachedDay) {
+      cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+      cachedDay = day;
+    }
+    const minuteOfDay = minute - day * 1440;
+    cachedMinutePrefix = `${cachedDayPrefix}${TWO_DIGITS[Math.floor(minuteOfDay / 60)]}:${TWO_DIGITS[minuteOfDay % 60]}:`;
+    cachedMinute = minute;
   }
-  let rest = ms - day * DAY_MS;
-  const millis = rest % 1000;
-  rest = (rest - millis) / 1000;
-  const seconds = rest % 60;
-  rest = (rest - seconds) / 60;
-  const minutes = rest % 60;
-  const hours = (rest - minutes) / 60;
-  return `${cachedDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+  const millisOfMinute = ms - minute * MINUTE_MS;
+  const millis = millisOfMinute % 1000;
+  return `${cachedMinutePrefix}${TWO_DIGITS[(millisOfMinute - millis) / 1000]}.${THREE_DIGITS[millis]}Z`;
 }
 
 /**

@@ -33,8 +33,8 @@ export interface TransformedRecord {
   /** Event type for events/late, failure type for failed. */
   partitionType: string;
   dt: string;
-  /** One JSON line, newline-terminated. */
-  line: string;
+  /** The output line's JSON, without its newline (the encoder appends it: no string concatenation per record). */
+  json: string;
   failureType?: FailureType;
 }
 
@@ -57,16 +57,23 @@ export function transformRecord(record: SourceRecord, context: RecordContext): T
   }
 }
 
+/** Decoding happens into one reused buffer: a fresh Buffer per record costs more than the decode. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const MAX_SCRATCH_BYTES = 2 * 1024 * 1024;
+
 function decodePayload(data: string): Decoded {
-  const bytes = Buffer.from(data, 'base64');
+  const expected = Buffer.byteLength(data, 'base64');
+  if (expected > scratch.length && expected <= MAX_SCRATCH_BYTES) scratch = Buffer.allocUnsafe(expected);
+  const into = expected <= scratch.length ? scratch : Buffer.allocUnsafe(expected);
   // Node skips characters outside the alphabet, so a shorter result means the input was not base64.
-  if (data.length % 4 !== 0 || bytes.length !== Buffer.byteLength(data, 'base64')) {
+  const length = into.write(data, 'base64');
+  if (data.length % 4 !== 0 || length !== expected) {
     throw new EventRejected('invalid_base64', [{ path: '', message: 'record data is not valid base64' }]);
   }
-  if (!isUtf8(bytes)) {
+  if (!isUtf8(into.subarray(0, length))) {
     throw new EventRejected('invalid_utf8', [{ path: '', message: 'payload is not valid UTF-8' }]);
   }
-  return { text: bytes.toString('utf8'), byteLength: bytes.length };
+  return { text: into.toString('utf8', 0, length), byteLength: length };
 }
 
 function checkSize(decoded: Decoded): void {
@@ -100,7 +107,7 @@ function parseObject(text: string): Record<string, unknown> {
 function validEvent(candidate: Record<string, unknown>, record: SourceRecord): TransformedRecord {
   assertEnvelope(candidate);
   const event: EventEnvelope = candidate;
-  assertAttributes(event);
+  const { everyValueTyped } = assertAttributes(event);
   const time = normaliseEventTime({
     eventTime: event.event_time,
     sentAt: event.sent_at,
@@ -109,7 +116,7 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
   });
   const kinesis = record.kinesisRecordMetadata;
   const eventTime = isoMillis(time.eventTimeMs);
-  const line = serialise({
+  const json = serialise({
     event_id: event.event_id,
     event_type: event.event_type,
     event_version: event.event_version ?? 1,
@@ -131,9 +138,9 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
     ingest_partition_key: kinesis?.partitionKey,
     attributes: event.attributes,
   });
-  const unrepresentable = firstUnrepresentable(candidate, line);
+  const unrepresentable = firstUnrepresentable(candidate, json, { finiteNumbersChecked: everyValueTyped });
   if (unrepresentable) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
-  return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), line };
+  return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), json };
 }
 
 const optionalInstant = (value: EventTime | undefined, field: string, format = isoMillis): string | undefined =>
@@ -141,7 +148,7 @@ const optionalInstant = (value: EventTime | undefined, field: string, format = i
 
 function serialise(value: object): string {
   try {
-    return `${JSON.stringify(value)}\n`;
+    return JSON.stringify(value);
   } catch (error) {
     // Only pathological nesting can make stringify fail on parsed JSON.
     throw new EventRejected('size_violation', [
@@ -160,7 +167,7 @@ function failedEventRecord(
   const kinesis = record.kinesisRecordMetadata;
   const asText = decoded !== undefined;
   const receivedAt = arrivalIso(record.approximateArrivalTimestamp);
-  const line = `${JSON.stringify({
+  const json = JSON.stringify({
     failure_type: rejection.failureType,
     errors: rejection.errors,
     payload: asText ? decoded?.text : record.data,
@@ -173,12 +180,12 @@ function failedEventRecord(
     ingest_partition_key: kinesis?.partitionKey,
     delivery_stream: context.deliveryStream,
     record_id: record.recordId,
-  })}\n`;
+  });
   return {
     zone: 'failed',
     partitionType: rejection.failureType,
     dt: utcDate(receivedAt),
-    line,
+    json,
     failureType: rejection.failureType,
   };
 }

@@ -43,7 +43,7 @@ beforeAll(() => {
     errorLine(Buffer.from('{"event_id": "truncated'), 'Lambda.FunctionError'),
   ]);
   putIngestObject(dataDir, `partitioning-failed/dt=${today()}/eventlake-local-direct-1-unplaced.gz`, [
-    errorLine(Buffer.from(transformed.line), 'DynamicPartitioning.MetadataExtractionFailed'),
+    errorLine(Buffer.from(`${transformed.json}\n`), 'DynamicPartitioning.MetadataExtractionFailed'),
   ]);
 });
 
@@ -51,7 +51,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('eventlake replay processing-failed', () => {
   it('re-submits the original records and rebuilds the envelope of transformed ones', async () => {
-    expect(transformed.line).toContain('"time_correction":"clock_skew"');
+    expect(transformed.json).toContain('"time_correction":"clock_skew"');
     const out = captureIo();
     const code = await runReplay(['processing-failed', '--data-dir', dataDir, '--json'], out.io);
     expect(out.stderr()).toBe('');
@@ -69,7 +69,7 @@ describe('eventlake replay processing-failed', () => {
     const byId = new Map(rows.map(([id, ms, correction]) => [id, { ms: Number(ms), correction }]));
     expect(byId.get(crashed.event_id as string)?.ms).toBe(Date.parse(crashed.event_time as string));
     // Corrected once, as the first pass did, not twice.
-    const firstPass = JSON.parse(transformed.line) as { event_time: string };
+    const firstPass = JSON.parse(transformed.json) as { event_time: string };
     expect(byId.get(unpartitioned.event_id as string)).toEqual({
       ms: Date.parse(firstPass.event_time),
       correction: 'clock_skew',

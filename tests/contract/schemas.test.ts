@@ -54,4 +54,18 @@ describe('isoMillis', () => {
       },
     );
   });
+
+  it('formats instants that cluster in time (its cached minute and day) exactly like Date#toISOString', async () => {
+    const { isoMillis } = await import('../../shared/event-time.js');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 253402300799999 - 200_000 }),
+        fc.array(fc.integer({ min: 0, max: 180_000 }), { minLength: 1, maxLength: 50 }),
+        (base, offsets) =>
+          offsets.every((offset) => isoMillis(base + offset) === new Date(base + offset).toISOString()),
+      ),
+      { numRuns: 2_000 },
+    );
+  });
 });

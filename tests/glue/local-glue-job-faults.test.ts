@@ -145,7 +145,7 @@ describe('local Glue Parquet job failures', () => {
       const out = transformRecord(record, { deliveryStream: 'direct' });
       if (out.zone !== 'events') continue;
       const id = `${out.partitionType}|${out.dt}`;
-      byPartition.set(id, [...(byPartition.get(id) ?? []), out.line]);
+      byPartition.set(id, [...(byPartition.get(id) ?? []), `${out.json}\n`]);
     }
     const keys: string[] = [];
     const partitions: [string, string][] = [];

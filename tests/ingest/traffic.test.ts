@@ -35,9 +35,9 @@ describe('generateTraffic', () => {
     const types = new Set<string>();
     for (const item of items) {
       const out = transformed(item);
-      expect(out.zone, out.line).toBe('events');
+      expect(out.zone, out.json).toBe('events');
       types.add(out.partitionType);
-      const eventTime = Date.parse(JSON.parse(out.line).event_time);
+      const eventTime = Date.parse(JSON.parse(out.json).event_time);
       expect(eventTime).toBeGreaterThan(NOW - 86_400_000 - 60_000);
       expect(eventTime).toBeLessThanOrEqual(NOW);
     }
