@@ -70,10 +70,12 @@ function decodePayload(data: string): Decoded {
   if (data.length % 4 !== 0 || length !== expected) {
     throw new EventRejected('invalid_base64', [{ path: '', message: 'record data is not valid base64' }]);
   }
-  if (!isUtf8(into.subarray(0, length))) {
+  const text = into.toString('utf8', 0, length);
+  // Decoding turns every invalid sequence into U+FFFD: only a text holding one needs the strict check.
+  if (text.includes('\uFFFD') && !isUtf8(into.subarray(0, length))) {
     throw new EventRejected('invalid_utf8', [{ path: '', message: 'payload is not valid UTF-8' }]);
   }
-  return { text: into.toString('utf8', 0, length), byteLength: length };
+  return { text, byteLength: length };
 }
 
 function checkSize(decoded: Decoded): void {
@@ -107,7 +109,7 @@ function parseObject(text: string): Record<string, unknown> {
 function validEvent(candidate: Record<string, unknown>, record: SourceRecord): TransformedRecord {
   assertEnvelope(candidate);
   const event: EventEnvelope = candidate;
-  const { everyValueTyped } = assertAttributes(event);
+  const checked = assertAttributes(event);
   const time = normaliseEventTime({
     eventTime: event.event_time,
     sentAt: event.sent_at,
@@ -138,7 +140,7 @@ function validEvent(candidate: Record<string, unknown>, record: SourceRecord): T
     ingest_partition_key: kinesis?.partitionKey,
     attributes: event.attributes,
   });
-  const unrepresentable = firstUnrepresentable(candidate, json, { finiteNumbersChecked: everyValueTyped });
+  const unrepresentable = firstUnrepresentable(candidate, json, checked);
   if (unrepresentable) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
   return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), json };
 }

@@ -29,15 +29,15 @@ const NO_UTF8_FORM = 'which has no UTF-8 form';
  * The first value of `event` that cannot be carried, or undefined. `serialised` is the event's
  * JSON.stringify output: a non-finite number always shows there as `null` and a lone surrogate as
  * a `\udXXX` escape, so the walk only runs for the few events that contain one of the two. When
- * the schemas already refused non-finite numbers everywhere (`finiteNumbersChecked`), only the
+ * the schemas typed every value (`everyValueTyped`: strictNumbers refused non-finite ones), only the
  * escape is looked for: searching a line for `null` costs more than all the rest of this check.
  */
 export function firstUnrepresentable(
   event: object,
   serialised: string,
-  { finiteNumbersChecked = false } = {},
+  { everyValueTyped = false } = {},
 ): UnrepresentableValue | undefined {
-  if (!serialised.includes('\\ud') && (finiteNumbersChecked || !serialised.includes('null'))) return undefined;
+  if (!serialised.includes('\\ud') && (everyValueTyped || !serialised.includes('null'))) return undefined;
   // An explicit stack: the event did serialise, but recursing here would add a depth limit of its own.
   const stack: Visit[] = [{ value: event }];
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {

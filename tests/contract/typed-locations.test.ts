@@ -59,12 +59,12 @@ describe('firstUnrepresentable', () => {
       failureType: 'schema_violation',
       error: { path: '/attributes/free', message: 'is a number outside the 64-bit floating point range' },
     });
-    expect(firstUnrepresentable(event, serialised, { finiteNumbersChecked: true })).toBeUndefined();
+    expect(firstUnrepresentable(event, serialised, { everyValueTyped: true })).toBeUndefined();
   });
 
   it('always finds a lone surrogate', () => {
     const withSurrogate = { event_id: 'e', attributes: { text: 'a\ud800b' } };
-    expect(firstUnrepresentable(withSurrogate, JSON.stringify(withSurrogate), { finiteNumbersChecked: true })).toEqual({
+    expect(firstUnrepresentable(withSurrogate, JSON.stringify(withSurrogate), { everyValueTyped: true })).toEqual({
       failureType: 'invalid_utf8',
       error: { path: '/attributes/text', message: 'holds a lone UTF-16 surrogate, which has no UTF-8 form' },
     });
