@@ -1,6 +1,7 @@
 """The Parquet job's contract as pure functions: arguments (shared/glue-run.ts), column casts,
-file sizing and the run marker. No pyspark or awsglue import, so `python3 -m unittest` runs it
-anywhere; deploy ships it next to parquet_job.py (--extra-py-files, set by the glue-script plugin).
+derived columns, file layout and sizing, and the run marker. No pyspark or awsglue import, so
+`python3 -m unittest` runs it anywhere; deploy ships it next to parquet_job.py (--extra-py-files,
+set by the glue-script plugin), so Spark's Python workers import it too.
 """
 
 import json
@@ -17,6 +18,11 @@ DEFAULT_TARGET_FILE_SIZE_MB = 128
 PARQUET_COMPRESSION_RATIO = 5.0
 PARTITION_COLUMNS = ("event_type", "dt")
 REQUIRED_COLUMNS = (("event_id", "string"), ("received_at", "timestamp"))
+# Row order inside every curated file (local/glue-sql.ts FILE_ORDER): event time, then arrival, then
+# event_id so the order is total. Time-ordered files compress their time columns far better.
+FILE_ORDER = ("event_time", "received_at", "event_id")
+# Parquet v2 pages: delta encoding for integers and instants (local/glue-sql.ts PARQUET_VERSION).
+PARQUET_WRITER_VERSION = "v2"
 
 # Curated type -> (Spark SQL type, pattern the raw text must match before the cast, or None).
 # Spark (ANSI off) turns an uncastable value into NULL; these patterns plus a NULL check make
@@ -35,6 +41,11 @@ RAW_EVENT_KEY = re.compile(r"^events/type=([^/]+)/dt=(\d{4}-\d{2}-\d{2})/[^/]+$"
 SOURCE_PARTITION_PATTERN = r"/events/type=([^/]+)/dt=(\d{4}-\d{2}-\d{2})/[^/]+$"
 COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# `$.key` or `$.key.key...`: plain object keys, read the same way here and by DuckDB.
+JSON_PATH = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+# The column types json_value can produce (shared/table-schemas.ts jsonValueTypes).
+JSON_VALUE_TYPES = ("string", "double", "bigint", "boolean")
+BIGINT_RANGE = (-2 ** 63, 2 ** 63 - 1)
 
 
 class InvalidArguments(ValueError):
@@ -42,10 +53,19 @@ class InvalidArguments(ValueError):
 
 
 @dataclass(frozen=True)
+class Column:
+    """A curated column: read from the raw field `name`, or computed when `derivation` is set:
+    ("json_value", source column, JSON path) or ("millis_between", start column, end column)."""
+    name: str
+    kind: str
+    derivation: tuple | None = None
+
+
+@dataclass(frozen=True)
 class JobArgs:
     job_name: str
     job_run_id: str
-    columns: list  # [(name, curated type)]
+    columns: list  # [Column]
     source_bucket: str
     source_keys: list | None
     source_manifest: tuple | None  # (bucket, key)
@@ -90,21 +110,125 @@ def parse_job_args(resolved):
 
 
 def parse_columns(text):
-    """`name:type,...` -> [(name, type)], the dedupe key and its ordering column included."""
-    columns = []
+    """`name:type[=rule:arg:arg],...` -> [Column]. The dedupe key and its ordering column must be
+    read from the raw event with their types; a derivation may only use columns read from it."""
+    parts = []
     for part in text.split(","):
-        name, _, kind = part.strip().partition(":")
-        if not COLUMN_NAME.match(name) or kind not in CAST_RULES:
+        head, *derivation = part.strip().split("=")
+        name, _, kind = head.partition(":")
+        if not COLUMN_NAME.match(name) or kind not in CAST_RULES or len(derivation) > 1:
             raise InvalidArguments(f"--columns: bad column {part!r}")
         if name in PARTITION_COLUMNS:
             raise InvalidArguments(f"--columns: {name} is a partition column, not a data column")
-        columns.append((name, kind))
-    if len({name for name, _ in columns}) != len(columns):
+        parts.append((name, kind, derivation[0] if derivation else None))
+    if len({name for name, _, _ in parts}) != len(parts):
         raise InvalidArguments("--columns: duplicate column")
-    for need in REQUIRED_COLUMNS:
-        if need not in columns:
-            raise InvalidArguments(f"--columns must contain {need[0]}:{need[1]}")
-    return columns
+    raw = {name: kind for name, kind, derivation in parts if derivation is None}
+    for name, kind in REQUIRED_COLUMNS:
+        if raw.get(name) != kind:
+            raise InvalidArguments(f"--columns must contain {name}:{kind}")
+    return [Column(name, kind, None if derivation is None else parse_derivation(name, kind, derivation, raw))
+            for name, kind, derivation in parts]
+
+
+def parse_derivation(name, kind, text, raw):
+    """`rule:arg:arg` of column `name` -> (rule, arg, arg), checked against the raw columns {name: type}."""
+    rule, *args = text.split(":")
+    if len(args) != 2:
+        raise InvalidArguments(f"--columns: {name}: bad derivation {text!r}")
+    first, second = args
+
+    def need_raw(column, wanted):
+        if raw.get(column) != wanted:
+            raise InvalidArguments(f"--columns: {name}: {column} is not a {wanted} column read from the raw event")
+
+    if rule == "json_value":
+        need_raw(first, "string")
+        if not JSON_PATH.match(second):
+            raise InvalidArguments(f"--columns: {name}: bad JSON path {second!r}")
+        if kind not in JSON_VALUE_TYPES:
+            raise InvalidArguments(f"--columns: {name}: json_value cannot produce {kind}")
+    elif rule == "millis_between":
+        need_raw(first, "timestamp")
+        need_raw(second, "timestamp")
+        if kind != "bigint":
+            raise InvalidArguments(f"--columns: {name}: millis_between produces bigint, not {kind}")
+    else:
+        raise InvalidArguments(f"--columns: {name}: unknown derivation rule {rule!r}")
+    return (rule, first, second)
+
+
+def columns_argument(columns):
+    """[Column] -> the `--columns` text (the inverse of parse_columns)."""
+    return ",".join(f"{c.name}:{c.kind}" + ("" if c.derivation is None else "=" + ":".join(c.derivation))
+                    for c in columns)
+
+
+def raw_columns(columns):
+    """The columns read from the raw event's fields."""
+    return [c for c in columns if c.derivation is None]
+
+
+def json_value_groups(columns):
+    """{source column: [Column]} of the json_value columns: each source's JSON is parsed once per row."""
+    groups = {}
+    for column in columns:
+        if column.derivation is not None and column.derivation[0] == "json_value":
+            groups.setdefault(column.derivation[1], []).append(column)
+    return groups
+
+
+def json_values_ddl(group):
+    """The Spark struct type of json_values' answer for one group."""
+    return "struct<" + ",".join(f"`{c.name}`:{CAST_RULES[c.kind][0]}" for c in group) + ">"
+
+
+def json_values(text, lookups):
+    """JSON object text, [(path, type)] -> one value per lookup: the value at the path when its JSON
+    type is the column's, else None. Not JSON, or not an object: every value None. Mirrors DuckDB's
+    reading (local/glue-derived.ts): a repeated key's first value counts, NaN/Infinity are numbers."""
+    try:
+        document = json.loads(text, object_pairs_hook=_first_key_wins) if text is not None else None
+    except (TypeError, ValueError, RecursionError):
+        document = None
+    return tuple(_json_value_at(document, path, kind) for path, kind in lookups)
+
+
+def millis_between_sql(start, end):
+    """Spark SQL for whole milliseconds from `start` to `end` (`div` truncates toward zero, as DuckDB's //)."""
+    return f"(unix_micros(`{end}`) - unix_micros(`{start}`)) div 1000"
+
+
+def file_order(columns):
+    """FILE_ORDER restricted to the columns the run writes (event_id and received_at always are)."""
+    names = {c.name for c in columns}
+    return [name for name in FILE_ORDER if name in names]
+
+
+def _first_key_wins(pairs):
+    return dict(reversed(pairs))
+
+
+def _json_value_at(document, path, kind):
+    value = document
+    for key in path.split(".")[1:]:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    if kind == "string":
+        return value if isinstance(value, str) else None
+    if kind == "boolean":
+        return value if isinstance(value, bool) else None
+    if isinstance(value, bool):  # a Python bool is an int: never a number here
+        return None
+    if kind == "bigint":
+        return value if isinstance(value, int) and BIGINT_RANGE[0] <= value <= BIGINT_RANGE[1] else None
+    if kind == "double" and isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond double range: DuckDB reads it as +/-infinity
+            return math.inf if value > 0 else -math.inf
+    return None
 
 
 def parse_partitions(text):
@@ -172,8 +296,9 @@ def parse_s3_prefix(uri, what):
 
 
 def raw_schema_ddl(columns):
-    """Every field read as STRING: Spark's JSON reader keeps an object's JSON text (attributes)."""
-    return ", ".join(f"`{name}` STRING" for name, _ in columns)
+    """Every raw field read as STRING: Spark's JSON reader keeps an object's JSON text (attributes).
+    Derived columns are not fields of the raw event: a field of that name is never read."""
+    return ", ".join(f"`{c.name}` STRING" for c in raw_columns(columns))
 
 
 def partition_prefix(destination, partition):

@@ -18,17 +18,24 @@ from pyspark.sql import functions as F
 
 from parquet_contract import (
     CAST_RULES,
+    PARQUET_WRITER_VERSION,
     PARTITION_COLUMNS,
     REQUIRED_ARGS,
     SOURCE_PARTITION_PATTERN,
     build_run_marker,
     check_keys_covered,
     estimated_file_count,
+    file_order,
     is_visible_data_file,
+    json_value_groups,
+    json_values,
+    json_values_ddl,
+    millis_between_sql,
     optional_args_present,
     parse_job_args,
     parse_manifest,
     partition_prefix,
+    raw_columns,
     raw_partition,
     raw_schema_ddl,
     run_marker_key,
@@ -76,12 +83,35 @@ def _read_typed(spark, args, keys):
     paths = [s3_uri(args.source_bucket, key) for key in keys]
     raw = (spark.read.schema(raw_schema_ddl(args.columns)).option("mode", "FAILFAST").json(paths)
            .withColumn("_source", F.input_file_name()))
-    return raw.select(
-        *[_typed_column(name, kind) for name, kind in args.columns],
+    typed = raw.select(
+        *[_typed_column(c.name, c.kind) for c in raw_columns(args.columns)],
         _partition_value(1, "event_type"),
         _partition_value(2, "dt"),
         F.col("_source"),
     )
+    return _with_derived(typed, args.columns)
+
+
+def _with_derived(typed, columns):
+    """Every curated column in argument order: raw ones as cast, derived ones computed from them.
+    json_value runs parquet_contract.json_values in a Python UDF (one JSON parse per row and source
+    column), so the rule is the tested pure function, not a second implementation in Spark SQL."""
+    parsed = {}
+    for source, group in json_value_groups(columns).items():
+        lookups = [(c.derivation[2], c.kind) for c in group]
+        values = F.udf(lambda text, lookups=lookups: json_values(text, lookups), json_values_ddl(group))
+        parsed[source] = f"_json_{source}"
+        typed = typed.withColumn(parsed[source], values(F.col(source)))
+
+    def curated(column):
+        if column.derivation is None:
+            return F.col(column.name)
+        rule, first, second = column.derivation
+        if rule == "json_value":
+            return F.col(parsed[first]).getField(column.name).alias(column.name)
+        return F.expr(millis_between_sql(first, second)).cast(CAST_RULES[column.kind][0]).alias(column.name)
+
+    return typed.select(*[curated(c) for c in columns], *PARTITION_COLUMNS, "_source")
 
 
 def _typed_column(name, kind):
@@ -134,7 +164,7 @@ def _existing_files(s3, args, touched):
 
 def _partition_stats(args, fresh):
     """(event_type, dt) -> (rows, JSON bytes) of the rows this run adds."""
-    names = [name for name, _ in args.columns]
+    names = [c.name for c in args.columns]
     rows = (fresh.groupBy(*PARTITION_COLUMNS)
             .agg(F.count(F.lit(1)).alias("rows"), F.sum(F.length(F.to_json(F.struct(*names)))).alias("json_bytes"))
             .collect())
@@ -142,16 +172,21 @@ def _partition_stats(args, fresh):
 
 
 def _write(spark, args, fresh, stats):
-    """Append-only (existing rows stay); each partition spread over its estimated file count."""
+    """Append-only (existing rows stay); each partition spread over its estimated file count, rows
+    in FILE_ORDER within each file (the partition columns lead, so Spark's writer adds no sort of its
+    own), Parquet v2 pages."""
     files = {partition: estimated_file_count(json_bytes, args.target_file_size_mb)
              for partition, (_, json_bytes) in stats.items()}
     plan = spark.createDataFrame([(t, d, n) for (t, d), n in files.items()], "event_type string, dt string, _files int")
-    names = [name for name, _ in args.columns]
+    names = [c.name for c in args.columns]
+    order = [F.col(name).asc_nulls_last() for name in file_order(args.columns)]
     out = (fresh.join(F.broadcast(plan), list(PARTITION_COLUMNS))
            .withColumn("_bucket", F.pmod(F.hash("event_id"), F.col("_files")))
            .repartition(sum(files.values()), *PARTITION_COLUMNS, "_bucket")
+           .sortWithinPartitions(*PARTITION_COLUMNS, *order)
            .select(*names, *PARTITION_COLUMNS))
     (out.write.mode("append").partitionBy(*PARTITION_COLUMNS).option("compression", "snappy")
+     .option("parquet.writer.version", PARQUET_WRITER_VERSION)
      .parquet(s3_uri(*args.destination)))
 
 

@@ -3,12 +3,15 @@
 import { glueArgs } from '../shared/glue-run.js';
 import { type Partition, parseS3Uri, rawEventPartition } from '../shared/keys.js';
 import type { ObjectRef } from '../shared/ports.js';
-import type { ColumnType } from '../shared/table-schemas.js';
+import type { ColumnType, Derivation } from '../shared/table-schemas.js';
+import { parseDerivation } from './glue-derived.js';
 import { InvalidInputException } from './glue-errors.js';
 
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
+  /** Computed by the job (shared/table-schemas.ts); absent when read from the raw field `name`. */
+  derivedFrom?: Derivation;
 }
 
 export interface RunSpec {
@@ -60,22 +63,30 @@ export function parseRunArguments(args: Readonly<Record<string, string>>): RunSp
   return spec;
 }
 
-/** `name:type,…` → columns; the dedupe key and its ordering column must be there with their types. */
+/**
+ * `name:type[=derivation],…` → columns. The dedupe key and its ordering column must be read from
+ * the raw event with their types; a derivation may only refer to columns read from the raw event.
+ */
 export function parseColumns(value: string): ColumnSpec[] {
-  const columns = value.split(',').map((part) => {
-    const [name = '', type = '', ...rest] = part.trim().split(':');
-    if (rest.length > 0 || !/^[a-z_][a-z0-9_]*$/.test(name)) invalid(`${glueArgs.columns}: bad column '${part}'`);
+  const parts = value.split(',').map((part) => {
+    const [head = '', ...derivation] = part.trim().split('=');
+    const [name = '', type = '', ...rest] = head.split(':');
+    if (rest.length > 0 || derivation.length > 1 || !/^[a-z_][a-z0-9_]*$/.test(name))
+      invalid(`${glueArgs.columns}: bad column '${part}'`);
     if (!COLUMN_TYPES.includes(type as ColumnType)) invalid(`${glueArgs.columns}: unknown type '${type}' of ${name}`);
     if (RESERVED.has(name)) invalid(`${glueArgs.columns}: ${name} is a partition column, not a data column`);
-    return { name, type: type as ColumnType };
+    return { name, type: type as ColumnType, derivation: derivation[0] };
   });
-  if (new Set(columns.map((c) => c.name)).size !== columns.length) invalid(`${glueArgs.columns}: duplicate column`);
+  if (new Set(parts.map((c) => c.name)).size !== parts.length) invalid(`${glueArgs.columns}: duplicate column`);
+  const raw = new Map(parts.filter((c) => c.derivation === undefined).map((c) => [c.name, c.type]));
   for (const need of REQUIRED_COLUMNS) {
-    if (!columns.some((c) => c.name === need.name && c.type === need.type)) {
-      invalid(`${glueArgs.columns} must contain ${need.name}:${need.type}`);
-    }
+    if (raw.get(need.name) !== need.type) invalid(`${glueArgs.columns} must contain ${need.name}:${need.type}`);
   }
-  return columns;
+  return parts.map(({ name, type, derivation }) =>
+    derivation === undefined
+      ? { name, type }
+      : { name, type, derivedFrom: parseDerivation(name, type, derivation, raw) },
+  );
 }
 
 /** A JSON array of raw event keys (`events/type=<t>/dt=<d>/<object>`), from an argument or a manifest. */

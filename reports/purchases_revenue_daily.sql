@@ -1,5 +1,5 @@
 -- title: Purchases and revenue per day by currency
--- description: Purchase events and their summed amount per currency on the event date, never converted between currencies. Reads one partition (event_type = purchase, dt) and only its attributes column.
+-- description: Purchase events and their summed amount per currency on the event date, never converted between currencies. Reads one partition (event_type = purchase, dt) and only its amount and currency columns, which the curation job derives from attributes.
 -- grain: one row per dt and currency
 -- chart: bar
 -- x: dt
@@ -8,10 +8,10 @@
 -- source: events
 SELECT
   dt,
-  json_extract_scalar(attributes, '$.currency') AS currency,
+  currency,
   count(*) AS purchases,
-  round(sum(CAST(json_extract_scalar(attributes, '$.amount') AS DOUBLE)), 2) AS revenue,
-  round(avg(CAST(json_extract_scalar(attributes, '$.amount') AS DOUBLE)), 2) AS average_amount
+  round(sum(amount), 2) AS revenue,
+  round(avg(amount), 2) AS average_amount
 FROM events
 WHERE dt = {{dt}} AND event_type = 'purchase'
 GROUP BY 1, 2

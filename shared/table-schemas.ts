@@ -3,13 +3,36 @@
 
 export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp';
 
+/**
+ * How the curation job computes a column that is not a field of the raw event. Both jobs
+ * (glue/parquet_contract.py, local/glue-derived.ts) implement each rule; neither fails a run on
+ * an input the rule does not fit: the value is NULL.
+ */
+export type Derivation =
+  /**
+   * The value at `path` (`$.key` or `$.key.key…`) of the JSON object in the string column `source`,
+   * when its JSON type is the column's: a string for `string`, any number for `double`, an integer
+   * in range for `bigint`, true/false for `boolean`. Absent, JSON null or another type → NULL.
+   */
+  | { rule: 'json_value'; source: string; path: string }
+  /** Whole milliseconds from the timestamp column `start` to `end` (truncated toward zero; a `bigint`). */
+  | { rule: 'millis_between'; start: string; end: string };
+
 export interface Column {
   name: string;
   type: ColumnType;
   comment: string;
+  /** Set when the curation job computes the column; absent when it is read from the raw event's field. */
+  derivedFrom?: Derivation;
 }
 
-/** Envelope fields in curated order; `attributes` is kept as a JSON string. */
+/** The column types a json_value derivation can produce. */
+export const jsonValueTypes: readonly ColumnType[] = ['string', 'double', 'bigint', 'boolean'];
+
+/**
+ * Envelope fields in curated order, `attributes` kept as a JSON string, then the columns the
+ * curation job derives so reports read a few typed bytes instead of the whole JSON or two timestamps.
+ */
 export const curatedColumns: readonly Column[] = [
   { name: 'event_id', type: 'string', comment: 'client UUID, dedupe key' },
   { name: 'event_version', type: 'int', comment: 'attributes schema version' },
@@ -30,7 +53,29 @@ export const curatedColumns: readonly Column[] = [
   { name: 'ingest_shard_id', type: 'string', comment: 'Kinesis shard, kinesis source only' },
   { name: 'ingest_partition_key', type: 'string', comment: 'Kinesis partition key, kinesis source only' },
   { name: 'attributes', type: 'string', comment: 'attributes as JSON, validated by the type schema' },
+  {
+    name: 'amount',
+    type: 'double',
+    comment: 'derived: attributes.amount when a JSON number (purchase order total)',
+    derivedFrom: { rule: 'json_value', source: 'attributes', path: '$.amount' },
+  },
+  {
+    name: 'currency',
+    type: 'string',
+    comment: 'derived: attributes.currency when a JSON string (ISO 4217)',
+    derivedFrom: { rule: 'json_value', source: 'attributes', path: '$.currency' },
+  },
+  {
+    name: 'ingestion_lag_ms',
+    type: 'bigint',
+    comment: 'derived: received_at - event_time in whole milliseconds',
+    derivedFrom: { rule: 'millis_between', start: 'event_time', end: 'received_at' },
+  },
 ];
+
+/** Columns read from the raw event's fields (what the raw NDJSON tables have). */
+export const rawFieldColumns = (columns: readonly Column[]): Column[] =>
+  columns.filter((c) => c.derivedFrom === undefined);
 
 /** Partition columns of `curated/events/` (hive style: `event_type=…/dt=…/`). */
 export const curatedPartitionColumns: readonly Column[] = [
@@ -60,9 +105,21 @@ export const rawPartitionColumns: readonly Column[] = [
   { name: 'dt', type: 'string', comment: 'yyyy-MM-dd, UTC' },
 ];
 
-/** `name:type,name:type` — how the column list travels as a Glue job argument. */
+/** `rule:arg:arg`, e.g. `json_value:attributes:$.amount` or `millis_between:event_time:received_at`. */
+export function derivationText(derivation: Derivation): string {
+  return derivation.rule === 'json_value'
+    ? `json_value:${derivation.source}:${derivation.path}`
+    : `millis_between:${derivation.start}:${derivation.end}`;
+}
+
+/**
+ * `name:type` for a column read from the raw field of that name, `name:type=<derivation>` for a
+ * derived one, comma-separated in order: how the column list travels as a Glue job argument.
+ */
 export const columnsArgument = (columns: readonly Column[]): string =>
-  columns.map((c) => `${c.name}:${c.type}`).join(',');
+  columns
+    .map((c) => `${c.name}:${c.type}${c.derivedFrom === undefined ? '' : `=${derivationText(c.derivedFrom)}`}`)
+    .join(',');
 
 /** Glue/Hive table column definitions (`AWS::Glue::Table` StorageDescriptor.Columns). */
 export const glueColumns = (columns: readonly Column[]) =>

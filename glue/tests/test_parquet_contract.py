@@ -36,8 +36,8 @@ def resolved(**overrides):
 class ParseJobArgsTest(unittest.TestCase):
     def test_parses_a_full_argument_set(self):
         args = job.parse_job_args(resolved())
-        self.assertEqual(args.columns[:3], [("event_id", "string"), ("event_version", "int"),
-                                            ("event_time", "timestamp")])
+        self.assertEqual(args.columns[:3], [job.Column("event_id", "string"), job.Column("event_version", "int"),
+                                            job.Column("event_time", "timestamp")])
         self.assertEqual(args.source_keys, [KEY_A, KEY_B])
         self.assertIsNone(args.source_manifest)
         self.assertEqual(args.partitions, [("page_view", "2025-11-22"), ("purchase", "2025-11-21")])
@@ -83,7 +83,8 @@ class ParseJobArgsTest(unittest.TestCase):
 class ColumnsTest(unittest.TestCase):
     def test_parses_name_type_pairs(self):
         self.assertEqual(job.parse_columns("event_id:string, received_at:timestamp,n:bigint"),
-                         [("event_id", "string"), ("received_at", "timestamp"), ("n", "bigint")])
+                         [job.Column("event_id", "string"), job.Column("received_at", "timestamp"),
+                          job.Column("n", "bigint")])
 
     def test_rejects_unknown_types_duplicates_partition_columns_and_missing_keys(self):
         for text in ["event_id:string,received_at:timestamp,x:varchar",
@@ -91,7 +92,8 @@ class ColumnsTest(unittest.TestCase):
                      "event_id:string,received_at:timestamp,dt:string",
                      "event_id:string,Bad-Name:string,received_at:timestamp",
                      "event_version:int,received_at:timestamp",
-                     "event_id:string,received_at:string"]:
+                     "event_id:string,received_at:string",
+                     "event_id:string,received_at:timestamp=millis_between:received_at:received_at"]:
             with self.subTest(text=text), self.assertRaises(job.InvalidArguments):
                 job.parse_columns(text)
 

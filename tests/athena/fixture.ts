@@ -7,8 +7,10 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { localBucketNames, objectPath } from '../../local/buckets.js';
+import { DUCKDB_TYPES } from '../../local/duckdb-sql.js';
+import { derivedValueSql } from '../../local/glue-derived.js';
 import { config } from '../../shared/config.js';
-import { curatedColumns } from '../../shared/table-schemas.js';
+import { type Column, curatedColumns, rawFieldColumns } from '../../shared/table-schemas.js';
 
 export const DAY = '2025-11-22';
 export const PREVIOUS_DAY = '2025-11-21';
@@ -154,7 +156,12 @@ export async function writeFixtureLake(dataDir: string, instance: DuckDBInstance
   await writeCuratedFromRaw(dataDir, instance);
 }
 
-const DUCK_TYPES: Record<string, string> = { string: 'VARCHAR', int: 'INTEGER', timestamp: 'TIMESTAMP' };
+/** A curated column of the fixture: cast from the raw text, or derived from the cast raw columns as the job does. */
+const curatedValue = (c: Column): string =>
+  c.derivedFrom === undefined
+    ? `CAST("${c.name}" AS ${DUCKDB_TYPES[c.type]})`
+    : `CAST(${derivedValueSql(c.derivedFrom, c.type, (name) => `CAST("${name}" AS ${DUCKDB_TYPES[typeOf(name)]})`)} AS ${DUCKDB_TYPES[c.type]})`;
+const typeOf = (name: string) => curatedColumns.find((c) => c.name === name)?.type ?? 'string';
 
 async function writeCuratedFromRaw(dataDir: string, instance: DuckDBInstance): Promise<void> {
   const connection = await instance.connect();
@@ -165,12 +172,12 @@ async function writeCuratedFromRaw(dataDir: string, instance: DuckDBInstance): P
       const key = `${config.prefixes.curated}event_${typeDir}/${dtDir}/part-00000.parquet`;
       const to = objectPath(dataDir, { bucket: localBucketNames.lake, key });
       mkdirSync(path.dirname(to), { recursive: true });
-      const columns = curatedColumns.map(
-        (c) => `CAST("${c.name}" AS ${DUCK_TYPES[c.type] ?? 'VARCHAR'}) AS "${c.name}"`,
-      );
+      const columns = curatedColumns.map((c) => `${curatedValue(c)} AS "${c.name}"`);
       await connection.run(
         `COPY (SELECT ${columns.join(', ')} FROM read_json('${from}/*.gz', format = 'newline_delimited',
-           columns = {${curatedColumns.map((c) => `"${c.name}": 'VARCHAR'`).join(', ')}}))
+           columns = {${rawFieldColumns(curatedColumns)
+             .map((c) => `"${c.name}": 'VARCHAR'`)
+             .join(', ')}}))
          TO '${to}' (FORMAT parquet, COMPRESSION snappy)`,
       );
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DUCKDB_TYPES } from '../../local/duckdb-sql.js';
 import { makeLocalGlueJob } from '../../local/glue-job.js';
 import type { RunMarker } from '../../shared/glue-run.js';
 import type { ObjectRef } from '../../shared/ports.js';
@@ -97,8 +98,7 @@ describe('local Glue Parquet job', () => {
       `event_type=purchase/dt=2025-11-21/part-00000-${run.id}.snappy.parquet`,
     ]);
     const schema = await parquetSchema(instance, path.join(curatedDir(dataDir), files[0] as string));
-    const duckType = { string: 'VARCHAR', int: 'INTEGER', timestamp: 'TIMESTAMP' } as Record<string, string>;
-    expect(schema).toEqual(curatedColumns.map((c) => [c.name, duckType[c.type]]));
+    expect(schema).toEqual(curatedColumns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
 
     expect(await readMarker(run.id)).toEqual({
       job_run_id: run.id,

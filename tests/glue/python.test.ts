@@ -1,5 +1,6 @@
 // The PySpark job in npm test: it compiles, its pure helpers pass their unittests, and it speaks
-// the same argument contract as the TypeScript side (names, column list) — all without pyspark.
+// the same argument contract as the TypeScript side (names, column list and derivations) — all
+// without pyspark.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { glueArgs } from '../../shared/glue-run.js';
-import { columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
+import { columnsArgument, curatedColumns, type Derivation } from '../../shared/table-schemas.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const glueDir = path.join(root, 'glue');
@@ -41,17 +42,24 @@ describe('glue/ PySpark job', () => {
     expect(result.status).toBe(0);
   });
 
-  it('reads the arguments start-parquet-job sends and the curated column list', () => {
+  it('reads the arguments start-parquet-job sends and the curated column list, derivations included', () => {
     const script = [
       'import json, sys',
       "sys.path.insert(0, 'glue')",
       'import parquet_contract as job',
-      'print(json.dumps({"names": list(job.REQUIRED_ARGS + job.OPTIONAL_ARGS), "columns": job.parse_columns(sys.argv[1])}))',
+      'columns = job.parse_columns(sys.argv[1])',
+      'print(json.dumps({"names": list(job.REQUIRED_ARGS + job.OPTIONAL_ARGS),',
+      '  "columns": [[c.name, c.kind, c.derivation and list(c.derivation)] for c in columns],',
+      '  "text": job.columns_argument(columns)}))',
     ].join('\n');
-    const result = python(['-c', script, columnsArgument(curatedColumns)]);
+    const argument = columnsArgument(curatedColumns);
+    const result = python(['-c', script, argument]);
     expect(result.status).toBe(0);
-    const parsed = JSON.parse(result.output) as { names: string[]; columns: [string, string][] };
+    const parsed = JSON.parse(result.output) as { names: string[]; columns: unknown[][]; text: string };
     for (const name of Object.values(glueArgs)) expect(parsed.names).toContain(name.replace(/^--/, ''));
-    expect(parsed.columns).toEqual(curatedColumns.map((c) => [c.name, c.type]));
+    expect(parsed.text).toBe(argument);
+    const derivation = (d: Derivation | undefined) =>
+      d === undefined ? null : d.rule === 'json_value' ? [d.rule, d.source, d.path] : [d.rule, d.start, d.end];
+    expect(parsed.columns).toEqual(curatedColumns.map((c) => [c.name, c.type, derivation(c.derivedFrom)]));
   });
 });

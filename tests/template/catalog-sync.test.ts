@@ -21,6 +21,14 @@ describe('infra/catalog.json', () => {
     expect(catalog.rawEvents.columns.find((c) => c.Name === 'event_time')?.Type).toBe('string');
     expect(catalog.failedEvents.columns.some((c) => c.Type === 'timestamp')).toBe(false);
   });
+
+  it('gives the curated table the derived columns and the raw table only the fields Firehose wrote', () => {
+    const names = (columns: { Name: string }[]) => columns.map((c) => c.Name);
+    expect(names(catalog.events.columns)).toEqual(expect.arrayContaining(['amount', 'currency', 'ingestion_lag_ms']));
+    expect(names(catalog.rawEvents.columns)).not.toContain('amount');
+    expect(names(catalog.rawEvents.columns)).not.toContain('ingestion_lag_ms');
+    expect(catalog.curatedColumnsArgument).toContain('ingestion_lag_ms:bigint=millis_between:event_time:received_at');
+  });
 });
 
 describe('Glue tables', () => {

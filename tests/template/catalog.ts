@@ -11,6 +11,7 @@ import {
   curatedPartitionColumns,
   failedEventColumns,
   glueColumns,
+  rawFieldColumns,
   rawPartitionColumns,
 } from '../../shared/table-schemas.js';
 
@@ -32,8 +33,9 @@ export const glueCatalog = () => ({
     partitionKeys: glueColumns(curatedPartitionColumns),
     eventTypes: uniqueSorted(attributeSchemas.map((s) => s.eventType)).join(','),
   },
+  // Derived columns exist only in the curated Parquet: the raw NDJSON has the fields Firehose wrote.
   rawEvents: {
-    columns: glueColumns(asNdjsonColumns(curatedColumns)),
+    columns: glueColumns(asNdjsonColumns(rawFieldColumns(curatedColumns))),
     partitionKeys: glueColumns(rawPartitionColumns),
   },
   failedEvents: {
