@@ -9,6 +9,7 @@ import { S3Delivery } from './firehose-delivery.js';
 import { PrefixTemplate } from './firehose-prefix.js';
 import {
   type BufferedRecord,
+  type InvocationOutcome,
   invokeTransform,
   type StreamIdentity,
   type TransformHandler,
@@ -40,6 +41,11 @@ export interface LocalDeliveryStreamOptions {
   transformFunctionName?: string;
   /** The transform's timeout in real ms (default config.transform.timeoutSeconds; not scaled). */
   transformTimeoutMs?: number;
+  /**
+   * Transform invocations in flight at once (default 1). Firehose invokes the λ concurrently; more than
+   * one keeps a transform running off the main thread busy. Outcomes are still routed in dispatch order.
+   */
+  concurrentInvocations?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -75,7 +81,10 @@ export class LocalDeliveryStream {
   #pendingPayload = 0;
   #backlogBytes = 0;
   #cancelProcessorTimer: (() => void) | undefined;
+  /** Routing of every dispatched batch, in order. */
   #chain: Promise<void> = Promise.resolve();
+  /** The latest invocations, at most concurrentInvocations: the next one starts when the oldest ends. */
+  #invocations: Promise<unknown>[] = [];
 
   constructor(options: LocalDeliveryStreamOptions) {
     this.#o = options;
@@ -182,7 +191,7 @@ export class LocalDeliveryStream {
     this.#stats.recordsIn += 1;
   }
 
-  /** Hands the processor buffer to the transform; invocations run one after another, in order. */
+  /** Hands the processor buffer to the transform; invocations start in order, outcomes are routed in order. */
   #dispatch(): void {
     this.#cancelProcessorTimer?.();
     this.#cancelProcessorTimer = undefined;
@@ -190,16 +199,23 @@ export class LocalDeliveryStream {
     const batch = this.#pending;
     this.#pending = [];
     this.#pendingPayload = 0;
-    this.#chain = this.#chain.then(() => this.#process(batch));
+    const oldest =
+      this.#invocations.length >= (this.#o.concurrentInvocations ?? 1) ? this.#invocations.shift() : undefined;
+    const outcome = (oldest ?? Promise.resolve()).then(() => this.#invoke(batch));
+    this.#invocations.push(outcome);
+    this.#chain = this.#chain.then(async () => this.#route(batch, await outcome));
   }
 
-  async #process(batch: BufferedRecord[]): Promise<void> {
+  #invoke(batch: BufferedRecord[]): Promise<InvocationOutcome> {
     this.#stats.invocations += 1;
     const settings = {
       retries: this.#settings.processorRetries,
       timeoutMs: this.#o.transformTimeoutMs ?? config.transform.timeoutSeconds * 1000,
     };
-    const outcome = await invokeTransform(this.#o.transform, batch, this.identity, settings);
+    return invokeTransform(this.#o.transform, batch, this.identity, settings);
+  }
+
+  #route(batch: BufferedRecord[], outcome: InvocationOutcome): void {
     this.#stats.invocationAttempts += outcome.attempts;
     routeInvocation({ delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn }, batch, outcome);
     for (const r of batch) this.#backlogBytes -= r.data.byteLength;

@@ -18,6 +18,7 @@ import { type LocalGlueJob, makeLocalGlueJob } from './glue-job.js';
 import type { PipelineFaults } from './pipeline.js';
 import type { PipelineQueues } from './pipeline-queues.js';
 import type { LocalS3 } from './s3.js';
+import { startTransformWorkers } from './transform-workers.js';
 
 const localJobName = `${config.service}-local-${config.glue.jobName}`;
 
@@ -81,19 +82,30 @@ export function wireRetries(
   });
 }
 
-export function makeDeliveryStreams(
-  s3: LocalS3,
-  timing: { timeScale: number; transformTimeoutMs: number | undefined },
-  faults: PipelineFaults,
-) {
-  const real = makeTransformHandler();
-  const transform = faults.transform?.(real) ?? real;
+export interface DeliverySettings {
+  timeScale: number;
+  transformTimeoutMs: number | undefined;
+  /** Worker threads running the transform λ for both streams; 0 runs it in process. */
+  transformWorkers: number;
+}
+
+/** The two delivery streams, sharing one transform λ; closeTransform stops its worker threads. */
+export function makeDeliveryStreams(s3: LocalS3, settings: DeliverySettings, faults: PipelineFaults) {
+  const timeoutMs = settings.transformTimeoutMs ?? config.transform.timeoutSeconds * 1000;
+  // A worker call outliving Firehose's timeout is hung: the pool replaces that worker.
+  const workers =
+    settings.transformWorkers > 0
+      ? startTransformWorkers({ size: settings.transformWorkers, hungAfterMs: timeoutMs })
+      : undefined;
+  const real = workers?.transform ?? makeTransformHandler();
   const streamOptions = {
     putObject: s3.putObject,
     bucket: localBucketNames.ingest,
-    transform,
-    timeScale: timing.timeScale,
-    ...(timing.transformTimeoutMs === undefined ? {} : { transformTimeoutMs: timing.transformTimeoutMs }),
+    transform: faults.transform?.(real) ?? real,
+    timeScale: settings.timeScale,
+    transformTimeoutMs: timeoutMs,
+    // One invocation more than workers: a worker has its next batch while the main thread routes the last.
+    concurrentInvocations: settings.transformWorkers + 1,
   };
   const direct = new LocalDeliveryStream({
     ...streamOptions,
@@ -104,7 +116,7 @@ export function makeDeliveryStreams(
     name: `${config.service}-local-${config.firehose.deviceStream}`,
     sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
   });
-  return { direct, devices };
+  return { direct, devices, closeTransform: async () => workers?.close() };
 }
 
 /** The three SQS-triggered λ, wired with local ports exactly as their entries wire AWS adapters. */

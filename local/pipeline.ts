@@ -27,6 +27,8 @@ export interface LocalPipelineOptions {
   transformTimeoutMs?: number;
   /** Glue runs the retry λ restarts per failed run (default glue.maxRunRetries). */
   maxRunRetries?: number;
+  /** Worker threads running the transform λ off the main thread; 0 runs it in process (default local.transformWorkers). */
+  transformWorkers?: number;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -73,7 +75,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const s3 = new LocalS3({ dataDir });
   const bus = makeLocalEventBus({ timeScale });
   const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
-  const streams = makeDeliveryStreams(s3, { timeScale, transformTimeoutMs: options.transformTimeoutMs }, faults);
+  const { closeTransform, ...streams } = makeDeliveryStreams(
+    s3,
+    {
+      timeScale,
+      transformTimeoutMs: options.transformTimeoutMs,
+      transformWorkers: options.transformWorkers ?? config.local.transformWorkers,
+    },
+    faults,
+  );
   const queues = makeQueues(timeScale);
   const catalogue = loadReportCatalogue(defaultReportsDir());
   const startedQueries: StartedQuery[] = [];
@@ -109,6 +119,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });
       instance.closeSync();
+      await closeTransform();
     },
   };
 }
