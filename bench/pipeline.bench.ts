@@ -92,7 +92,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
       throw new Error(`curated holds ${lake.curatedRows} rows, expected ${sent.valid}`);
     const wallSeconds = (lake.lastPublishedMs - started) / 1000;
     const main: BenchResult = {
-      name: `pipeline: ${EVENTS} events of ~${Math.round(sent.bytes / sent.events)} B, ingest λ → published reports, in process (timeScale ${timeScale})`,
+      name: `pipeline: ${EVENTS} events of ~${Math.round(sent.bytes / sent.events)} B, ingest λ → published reports, one process, transform on ${config.local.transformWorkers} worker thread(s) (timeScale ${timeScale})`,
       figures: {
         events: sent.events,
         'events/s': Math.round(sent.events / wallSeconds),

@@ -1,6 +1,7 @@
 // The whole pipeline on one machine, wired exactly as serverless.yml wires the cloud: the same
 // handlers, real trigger payloads, the same keys — S3 folders, SQS queues with DLQs, Firehose
 // delivery streams, a DuckDB Glue job and a DuckDB Athena.
+import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '../shared/config.js';
 import type { PutRecords, StartJobRun, StartQuery } from '../shared/ports.js';
@@ -71,7 +72,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const { dataDir, faults = {} } = options;
   const timeScale = options.timeScale ?? config.local.timeScale;
   // DuckDB would take 80% of RAM by default; bounded, it spills to disk instead of growing the process.
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: config.local.duckdbMemoryLimit });
+  // It spills into the data directory, not `.tmp` in the working directory (two runs there would share it).
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: config.local.duckdbMemoryLimit,
+    temp_directory: path.join(dataDir, '.duckdb-spill'),
+  });
   const s3 = new LocalS3({ dataDir });
   const bus = makeLocalEventBus({ timeScale });
   const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });

@@ -1,5 +1,5 @@
 -- title: Ingestion lag percentiles
--- description: Seconds from event_time (after clock-skew correction) to Firehose arrival (received_at) for the events of the event date: p50, p90, p99 and max. Events beyond the freshness window live under late/ and are not in this table. Reads only the ingestion_lag_ms column of the dt partition (received_at minus event_time, derived by the curation job).
+-- description: Seconds from event_time (after clock-skew correction) to Firehose arrival (received_at) for the events of the event date: p50, p90, p99 and max. Events beyond the freshness window live under late/ and are not in this table. Reads event_time and received_at of the dt partition: in curated files sorted by event time both compress to about a byte per row, less than the derived ingestion_lag_ms column (measured at 1M events: 45x vs 26x less than raw), which stays for ad-hoc queries.
 -- grain: one row per dt and percentile (p50 | p90 | p99 | max)
 -- chart: line
 -- x: dt
@@ -19,7 +19,7 @@ FROM (
     approx_percentile(lag_seconds, 0.99) AS p99,
     max(lag_seconds) AS max_lag
   FROM (
-    SELECT dt, CAST(ingestion_lag_ms AS DOUBLE) / 1000 AS lag_seconds
+    SELECT dt, CAST(date_diff('millisecond', event_time, received_at) AS DOUBLE) / 1000 AS lag_seconds
     FROM events
     WHERE dt = {{dt}}
   ) AS e
