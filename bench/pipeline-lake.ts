@@ -1,6 +1,6 @@
 // What the benchmark run left in the lake, read from the files: curated rows per date, object counts
 // and sizes, the time of the last publication (reports/index.json), and any dead letters.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { localBucketNames } from '../local/buckets.js';
 import type { LocalPipeline } from '../local/pipeline.js';
@@ -27,6 +27,12 @@ const totalBytes = (files: readonly string[]): number => files.reduce((sum, f) =
 export async function lakeFigures(p: LocalPipeline, dataDir: string): Promise<LakeFigures> {
   const raw = dataFiles(path.join(dataDir, localBucketNames.ingest, config.prefixes.events), '.gz');
   const curatedDir = path.join(dataDir, localBucketNames.lake, config.prefixes.curated);
+  if (!existsSync(curatedDir)) {
+    const failed = p.glue.runs().filter((r) => r.state === 'FAILED');
+    throw new Error(
+      `no Glue run reached curated: ${failed.length} runs failed, last: ${failed.at(-1)?.error ?? 'none'}`,
+    );
+  }
   const curated = dataFiles(curatedDir, '.parquet');
   const connection = await p.instance.connect();
   const rows = (
