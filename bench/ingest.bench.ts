@@ -1,7 +1,7 @@
 // Ingest handler throughput with Firehose stubbed: 500-event requests of ~1 KB events, body
 // base64-encoded as API Gateway delivers it (binary media types), through the handler factory.
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { PutRecords } from '../shared/ports.js';
+import type { PutRecords } from '#shared/ports.js';
 import type { Bench, BenchResult } from './types.js';
 
 const EVENTS_PER_REQUEST = 500;
@@ -89,7 +89,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   process.env.DELIVERY_STREAM_NAME ??= 'eventlake-bench-direct';
   process.env.API_KEY_NAME_PREFIX ??= 'eventlake-bench-';
   const { makeIngestHandler } = await import('../functions/ingest.js');
-  const { localAppResolver } = await import('../shared/ingest-apps.js');
+  const { localAppResolver } = await import('#shared/ingest/apps.js');
   const { loadEvent } = await import('../tests/helpers/events.js');
   const template = loadEvent<APIGatewayProxyEvent>('apigw-post-events');
   const apiKey = template.requestContext.identity.apiKey as string;

@@ -2,9 +2,9 @@
 // and sizes, the time of the last publication (reports/index.json), and any dead letters.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { localBucketNames } from '../local/buckets.js';
-import type { LocalPipeline } from '../local/pipeline.js';
-import { config } from '../shared/config.js';
+import { config } from '#shared/config.js';
+import type { LocalPipeline } from '../local/pipeline/pipeline.js';
+import { localBucketNames } from '../local/s3/buckets.js';
 
 export interface LakeFigures {
   curatedRows: number;

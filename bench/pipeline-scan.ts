@@ -1,10 +1,10 @@
 // Bytes scanned per report on one date: the same rendered SQL through a local Athena whose `events`
 // is the curated Parquet and through one whose `events` is the raw gzip NDJSON, both measured the
-// same way (DuckDB's file-system reads, see local/athena-scan.ts), with no cutoff in the way.
+// same way (DuckDB's file-system reads, see local/athena/scan.ts), with no cutoff in the way.
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { makeLocalAthena } from '../local/athena.js';
-import type { EventsSource } from '../local/athena-tables.js';
-import { type ReportDefinition, renderReportSql } from '../shared/report-catalogue.js';
+import { type ReportDefinition, renderReportSql } from '#shared/reports/catalogue.js';
+import { makeLocalAthena } from '../local/athena/athena.js';
+import type { EventsSource } from '../local/athena/tables.js';
 import type { BenchResult } from './types.js';
 
 export const SCAN_TARGET = 30;

@@ -3,8 +3,8 @@
 // cart ids), 500 to a request, as API Gateway hands them to the ingest λ (base64 body, API key).
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { generateTraffic } from '../local/traffic.js';
-import { config } from '../shared/config.js';
+import { config } from '#shared/config.js';
+import { generateTraffic } from '../local/tools/traffic/traffic.js';
 import { loadEvent } from '../tests/helpers/events.js';
 
 export const EVENTS_PER_REQUEST = config.api.maxEventsPerRequest;

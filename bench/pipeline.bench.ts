@@ -46,12 +46,12 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   // As in the test config: handlers log and emit metrics through Powertools, which would time stdout.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const { config } = await import('../shared/config.js');
+  const { config } = await import('#shared/config.js');
   const { makeIngestHandler } = await import('../functions/ingest.js');
-  const { localAppResolver } = await import('../shared/ingest-apps.js');
-  const { startLocalPipeline } = await import('../local/pipeline.js');
-  const { settle } = await import('../local/pipeline-settle.js');
-  const { nextTurn } = await import('../local/clock.js');
+  const { localAppResolver } = await import('#shared/ingest/apps.js');
+  const { startLocalPipeline } = await import('../local/pipeline/pipeline.js');
+  const { settle } = await import('../local/pipeline/settle.js');
+  const { nextTurn } = await import('../local/pipeline/clock.js');
   const { lakeFigures } = await import('./pipeline-lake.js');
 
   const timeScale = Number(process.env.EVENTLAKE_BENCH_TIMESCALE ?? BENCH_TIME_SCALE);

@@ -3,7 +3,7 @@
 // compare the differences (setup cancels out). See bench/README.md.
 //   npx esbuild bench/transform-instructions.ts --bundle --platform=node --format=esm --outfile=/tmp/ti.mjs
 //   valgrind --tool=callgrind node /tmp/ti.mjs <floor|transform> <iterations> [invalid share, e.g. 0.1]
-import { transformBatch } from '../shared/firehose-batch.js';
+import { transformBatch } from '#shared/transform/firehose-batch.js';
 import { floor, floorOrInvalidParse, transformBenchBatch } from './transform.bench.js';
 
 const [mode = 'transform', iterations = '10', invalidShare = '0'] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Transform throughput on 3 MB batches of ~1 KB events, against a floor measured on the same
 // batch in the same run: base64 decode + JSON.parse + JSON.stringify + base64 encode, nothing else.
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { transformBatch } from '../shared/firehose-batch.js';
+import { transformBatch } from '#shared/transform/firehose-batch.js';
 import type { Bench, BenchResult } from './types.js';
 
 const BATCH_BYTES = 3 * 1024 * 1024;

@@ -4,14 +4,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { corsHeaders, preflightResponse } from '../shared/http-cors.js';
-import { errorResponse } from '../shared/http-errors.js';
-import { healthResponse } from '../shared/http-health.js';
-import { lowerCaseHeaders } from '../shared/http-request.js';
-import { matchRoute } from '../shared/http-routes.js';
-import { MethodNotAllowed } from '../shared/ingest-errors.js';
-import { defaultIngestSettings } from '../shared/ingest-settings.js';
-import { logger } from '../shared/observability.js';
+import {
+  corsHeaders,
+  defaultIngestSettings,
+  errorResponse,
+  healthResponse,
+  lowerCaseHeaders,
+  MethodNotAllowed,
+  matchRoute,
+  preflightResponse,
+} from '#shared/ingest/http.js';
+import { logger } from '#shared/observability.js';
 
 export type HealthHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

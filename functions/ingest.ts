@@ -7,25 +7,33 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { makePutRecords } from '../shared/aws/firehose.js';
-import { parseEnv, requiredString } from '../shared/env.js';
-import { corsHeaders, preflightResponse } from '../shared/http-cors.js';
-import { errorResponse } from '../shared/http-errors.js';
-import { healthResponse } from '../shared/http-health.js';
-import { lowerCaseHeaders } from '../shared/http-request.js';
-import { matchRoute } from '../shared/http-routes.js';
-import { makeLookupKeyName } from '../shared/ingest-api-keys.js';
-import { keyNameAppResolver, type ResolveApp } from '../shared/ingest-apps.js';
-import { UnknownApiKey } from '../shared/ingest-errors.js';
-import { edgeStampFor, prepareEvents } from '../shared/ingest-events.js';
-import { type IngestReport, reportIngest } from '../shared/ingest-report.js';
-import { decodeBody } from '../shared/ingest-request.js';
-import { ingestResponse, ingestResult } from '../shared/ingest-response.js';
-import { defaultIngestSettings, type IngestSettings } from '../shared/ingest-settings.js';
-import { wiredOnFirstCall } from '../shared/lambda-entry.js';
-import { logger, metrics } from '../shared/observability.js';
-import type { PutRecords } from '../shared/ports.js';
-import { putWithRetry } from '../shared/put-with-retry.js';
+import { makeLookupKeyName } from '#shared/aws/api-gateway.js';
+import { makePutRecords } from '#shared/aws/firehose.js';
+import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
+import { parseEnv, requiredString } from '#shared/env.js';
+import {
+  corsHeaders,
+  decodeBody,
+  defaultIngestSettings,
+  edgeStampFor,
+  errorResponse,
+  healthResponse,
+  type IngestReport,
+  type IngestSettings,
+  ingestResponse,
+  ingestResult,
+  keyNameAppResolver,
+  lowerCaseHeaders,
+  matchRoute,
+  preflightResponse,
+  prepareEvents,
+  putWithRetry,
+  type ResolveApp,
+  reportIngest,
+  UnknownApiKey,
+} from '#shared/ingest/index.js';
+import { logger, metrics } from '#shared/observability.js';
+import type { PutRecords } from '#shared/ports.js';
 
 export interface IngestDeps {
   putRecords: PutRecords;

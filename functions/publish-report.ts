@@ -7,13 +7,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeCopyObject, makeGetObject, makePutObject } from '../shared/aws/s3.js';
-import { config } from '../shared/config.js';
-import { parseEnv, requiredString } from '../shared/env.js';
-import { wiredOnFirstCall } from '../shared/lambda-entry.js';
-import { logger, metrics } from '../shared/observability.js';
-import { type PublishPorts, publishReportResult } from '../shared/report-publishing.js';
-import { objectsCreated } from '../shared/s3-notifications.js';
+import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
+import { makeCopyObject, makeGetObject, makePutObject } from '#shared/aws/s3.js';
+import { config } from '#shared/config.js';
+import { parseEnv, requiredString } from '#shared/env.js';
+import { objectsCreated } from '#shared/lake/s3-notifications.js';
+import { logger, metrics } from '#shared/observability.js';
+import { type PublishPorts, publishReportResult } from '#shared/reports/publishing.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -1,5 +1,5 @@
 // retry-failed-run λ (EventBridge, async invoke): a Glue Parquet run that FAILED or TIMED OUT, or a
-// report query that FAILED transiently, is started again (shared/run-retry.ts). Errors are thrown so
+// report query that FAILED transiently, is started again (shared/retries/run-retry.ts). Errors are thrown so
 // Lambda's async retries and then the on-failure DLQ take over (infra/functions/retry.yml).
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -8,14 +8,14 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { makeGetQueryExecution, makeStartQueryExecution } from '../shared/aws/athena.js';
-import { makeGetJobRun, makeStartJobRun } from '../shared/aws/glue.js';
-import { config } from '../shared/config.js';
-import { parseEnv, requiredString } from '../shared/env.js';
-import { wiredOnFirstCall } from '../shared/lambda-entry.js';
-import { logger, metrics } from '../shared/observability.js';
-import type { RetryOutcome, RunRetryPorts } from '../shared/run-retry.js';
-import { retryFailedRun } from '../shared/run-retry-routing.js';
+import { makeGetQueryExecution, makeStartQueryExecution } from '#shared/aws/athena.js';
+import { makeGetJobRun, makeStartJobRun } from '#shared/aws/glue.js';
+import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
+import { config } from '#shared/config.js';
+import { parseEnv, requiredString } from '#shared/env.js';
+import { logger, metrics } from '#shared/observability.js';
+import { retryFailedRun } from '#shared/retries/routing.js';
+import type { RetryOutcome, RunRetryPorts } from '#shared/retries/run-retry.js';
 
 export type StateChangeHandler = (event: EventBridgeEvent<string, unknown>) => Promise<RetryOutcome>;
 

@@ -7,12 +7,12 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeStartJobRun } from '../shared/aws/glue.js';
-import { makePutObject } from '../shared/aws/s3.js';
-import { parseEnv, requiredString } from '../shared/env.js';
-import { wiredOnFirstCall } from '../shared/lambda-entry.js';
-import { logger, metrics } from '../shared/observability.js';
-import { type ParquetBatchOutcome, type ParquetJobPorts, startParquetRuns } from '../shared/parquet-job-batch.js';
+import { makeStartJobRun } from '#shared/aws/glue.js';
+import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
+import { makePutObject } from '#shared/aws/s3.js';
+import { parseEnv, requiredString } from '#shared/env.js';
+import { type ParquetBatchOutcome, type ParquetJobPorts, startParquetRuns } from '#shared/lake/parquet-job-batch.js';
+import { logger, metrics } from '#shared/observability.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -8,15 +8,15 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeStartQuery } from '../shared/aws/athena.js';
-import { makeGetObject } from '../shared/aws/s3.js';
-import { config } from '../shared/config.js';
-import { parseEnv, requiredString } from '../shared/env.js';
-import { wiredOnFirstCall } from '../shared/lambda-entry.js';
-import { logger, metrics } from '../shared/observability.js';
-import { defaultReportsDir, loadReportCatalogue } from '../shared/report-catalogue.js';
-import { type ReportPorts, startReportQueries } from '../shared/report-planning.js';
-import { objectsCreated } from '../shared/s3-notifications.js';
+import { makeStartQuery } from '#shared/aws/athena.js';
+import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
+import { makeGetObject } from '#shared/aws/s3.js';
+import { config } from '#shared/config.js';
+import { parseEnv, requiredString } from '#shared/env.js';
+import { objectsCreated } from '#shared/lake/s3-notifications.js';
+import { logger, metrics } from '#shared/observability.js';
+import { defaultReportsDir, loadReportCatalogue } from '#shared/reports/catalogue.js';
+import { type ReportPorts, startReportQueries } from '#shared/reports/planning.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

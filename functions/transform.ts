@@ -4,8 +4,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { type BatchCounts, transformBatch } from '../shared/firehose-batch.js';
-import { logger, metrics } from '../shared/observability.js';
+import { logger, metrics } from '#shared/observability.js';
+import { type BatchCounts, transformBatch } from '#shared/transform/firehose-batch.js';
 
 export type TransformHandler = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 

@@ -1,4 +1,4 @@
-"""The Parquet job's contract as pure functions: arguments (shared/glue-run.ts), column casts,
+"""The Parquet job's contract as pure functions: arguments (shared/lake/glue-run.ts), column casts,
 derived columns, file layout and sizing, and the run marker. No pyspark or awsglue import, so
 `python3 -m unittest` runs it anywhere; deploy ships it next to parquet_job.py (--extra-py-files,
 set by the glue-script plugin), so Spark's Python workers import it too.
@@ -18,10 +18,10 @@ DEFAULT_TARGET_FILE_SIZE_MB = 128
 PARQUET_COMPRESSION_RATIO = 5.0
 PARTITION_COLUMNS = ("event_type", "dt")
 REQUIRED_COLUMNS = (("event_id", "string"), ("received_at", "timestamp"))
-# Row order inside every curated file (local/glue-sql.ts FILE_ORDER): event time, then arrival, then
+# Row order inside every curated file (local/glue/sql.ts FILE_ORDER): event time, then arrival, then
 # event_id so the order is total. Time-ordered files compress their time columns far better.
 FILE_ORDER = ("event_time", "received_at", "event_id")
-# Parquet v2 pages: delta encoding for integers and instants (local/glue-sql.ts PARQUET_VERSION).
+# Parquet v2 pages: delta encoding for integers and instants (local/glue/sql.ts PARQUET_VERSION).
 PARQUET_WRITER_VERSION = "v2"
 
 # Curated type -> (Spark SQL type, pattern the raw text must match before the cast, or None).
@@ -43,7 +43,7 @@ COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # `$.key` or `$.key.key...`: plain object keys, read the same way here and by DuckDB.
 JSON_PATH = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-# The column types json_value can produce (shared/table-schemas.ts jsonValueTypes).
+# The column types json_value can produce (shared/contract/table-schemas.ts jsonValueTypes).
 JSON_VALUE_TYPES = ("string", "double", "bigint", "boolean")
 BIGINT_RANGE = (-2 ** 63, 2 ** 63 - 1)
 
@@ -186,7 +186,7 @@ def json_values_ddl(group):
 def json_values(text, lookups):
     """JSON object text, [(path, type)] -> one value per lookup: the value at the path when its JSON
     type is the column's, else None. Not JSON, or not an object: every value None. Mirrors DuckDB's
-    reading (local/glue-derived.ts): a repeated key's first value counts, NaN/Infinity are numbers."""
+    reading (local/glue/derived.ts): a repeated key's first value counts, NaN/Infinity are numbers."""
     try:
         document = json.loads(text, object_pairs_hook=_first_key_wins) if text is not None else None
     except (TypeError, ValueError, RecursionError):

@@ -1,5 +1,5 @@
 """Derived curated columns in glue/parquet_contract.py: the argument grammar, the json_value rule on
-the cases local/glue-derived.ts is tested with too (json_value_cases.json), and the Spark pieces."""
+the cases local/glue/derived.ts is tested with too (json_value_cases.json), and the Spark pieces."""
 
 import json
 import math

@@ -51,7 +51,7 @@ function reportNames(serviceDir) {
     .sort();
 }
 
-/** One output per report: the S3 URI of the manifest QuickSight reads (shared/keys.ts reportManifestKey). */
+/** One output per report: the S3 URI of the manifest QuickSight reads (shared/lake/keys.ts reportManifestKey). */
 function manifestOutputs(reports, { bucketLogicalId, reportsPrefix }) {
   return Object.fromEntries(
     reports.map((report) => [

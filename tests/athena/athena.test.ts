@@ -3,10 +3,10 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAthena, type LocalAthenaOptions, makeLocalAthena } from '../../local/athena.js';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { reportResultPrefix, s3Uri } from '../../shared/keys.js';
-import type { ObjectRef, QueryRequest } from '../../shared/ports.js';
+import { reportResultPrefix, s3Uri } from '#shared/lake/keys.js';
+import type { ObjectRef, QueryRequest } from '#shared/ports.js';
+import { type LocalAthena, type LocalAthenaOptions, makeLocalAthena } from '../../local/athena/athena.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 import { forDate, loadReports } from './catalogue.js';
 import { DAY, makeDataDir, PREVIOUS_DAY, writeFixtureLake } from './fixture.js';
 

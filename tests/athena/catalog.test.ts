@@ -5,11 +5,11 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeLocalAthena } from '../../local/athena.js';
-import { schemaFilePath, tableViews } from '../../local/athena-tables.js';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { config } from '../../shared/config.js';
-import { curatedColumns, rawFieldColumns } from '../../shared/table-schemas.js';
+import { config } from '#shared/config.js';
+import { curatedColumns, rawFieldColumns } from '#shared/contract/table-schemas.js';
+import { makeLocalAthena } from '../../local/athena/athena.js';
+import { schemaFilePath, tableViews } from '../../local/athena/tables.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 import { DAY, makeDataDir, PREVIOUS_DAY, writeFixtureLake } from './fixture.js';
 
 let dataDir: string;

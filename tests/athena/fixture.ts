@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { DUCKDB_TYPES } from '../../local/duckdb-sql.js';
-import { derivedValueSql } from '../../local/glue-derived.js';
-import { config } from '../../shared/config.js';
-import { type Column, curatedColumns, rawFieldColumns } from '../../shared/table-schemas.js';
+import { config } from '#shared/config.js';
+import { type Column, curatedColumns, rawFieldColumns } from '#shared/contract/table-schemas.js';
+import { derivedValueSql } from '../../local/glue/derived.js';
+import { DUCKDB_TYPES } from '../../local/pipeline/duckdb-sql.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 
 export const DAY = '2025-11-22';
 export const PREVIOUS_DAY = '2025-11-21';

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAthena, makeLocalAthena } from '../../local/athena.js';
+import { type LocalAthena, makeLocalAthena } from '../../local/athena/athena.js';
 import { forDate, loadReports } from './catalogue.js';
 import { DAY, makeDataDir, writeFixtureLake } from './fixture.js';
 

@@ -2,7 +2,7 @@
 // sent), rejections keep their reason, a malformed body rejects its whole request, and a request
 // that keeps failing leaves its events undelivered rather than accepted.
 import { describe, expect, it } from 'vitest';
-import { deliverTracked } from '../../local/chaos-client.js';
+import { deliverTracked } from '../../local/tools/chaos/client.js';
 
 type Reply = { status: number; body: unknown; retryAfter?: string };
 

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import { chaosPassed, chaosRun, defaultChaosOptions } from '../../local/chaos.js';
-import { type ChaosRates, faultKinds } from '../../local/chaos-faults.js';
-import { checkLedger, readLakeIds } from '../../local/chaos-ledger.js';
-import type { ChaosReport } from '../../local/chaos-report.js';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
+import { chaosPassed, chaosRun, defaultChaosOptions } from '../../local/tools/chaos/chaos.js';
+import { type ChaosRates, faultKinds } from '../../local/tools/chaos/faults.js';
+import { checkLedger, readLakeIds } from '../../local/tools/chaos/ledger.js';
+import type { ChaosReport } from '../../local/tools/chaos/report.js';
 
 const rates: ChaosRates = {
   putPartial: 0.3,

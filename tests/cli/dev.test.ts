@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import { type DevSession, startDev } from '../../local/dev.js';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
+import { type DevSession, startDev } from '../../local/cli/dev.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
 import { lakeRows, pageView, tempDataDir } from './lake.js';
 
 let dataDir: string;
@@ -81,7 +81,7 @@ describe('eventlake dev as a process', () => {
     const dir = tempDataDir();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local/cli.ts', 'dev', '--port', '0', '--data-dir', dir],
+      ['--import', 'tsx', 'local/cli/main.ts', 'dev', '--port', '0', '--data-dir', dir],
       {
         cwd: path.resolve(import.meta.dirname, '../..'),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,7 +99,7 @@ describe('eventlake dev as a process', () => {
     try {
       await waitFor(() => stdout.includes('Ctrl-C'), 15_000);
       expect(stdout).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/events/);
-      expect(stdout).toContain(`EVENTLAKE_API_KEY=${apiKey} npx tsx local/cli.ts send --events 1000`);
+      expect(stdout).toContain(`EVENTLAKE_API_KEY=${apiKey} npx tsx local/cli/main.ts send --events 1000`);
       child.kill('SIGINT');
       expect(await exited, stderr).toBe(0);
       expect(stderr).toContain('stopped cleanly');

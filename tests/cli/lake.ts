@@ -6,12 +6,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { pushTraffic } from '../../local/demo-traffic.js';
-import { startIngestServer } from '../../local/ingest-server.js';
-import { startLocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import { runQuery } from '../../local/query.js';
+import { startIngestServer } from '../../local/apigateway/ingest-server.js';
+import { runQuery } from '../../local/cli/query.js';
+import { startLocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
+import { pushTraffic } from '../../local/tools/traffic/demo-traffic.js';
 
 export const tempDataDir = (): string => mkdtempSync(path.join(tmpdir(), 'eventlake-cli-'));
 

@@ -3,8 +3,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runQuery } from '../../local/query.js';
-import { formatTable } from '../../local/table-print.js';
+import { runQuery } from '../../local/cli/query.js';
+import { formatTable } from '../../local/cli/table-print.js';
 import { buildLake, captureIo, tempDataDir } from './lake.js';
 
 let dataDir: string;

@@ -4,15 +4,15 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { dlqFile, persistDlqs, readStoredDlq } from '../../local/dlq-store.js';
-import { startLocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import { runReplay } from '../../local/replay.js';
-import type { RedriveOutcome } from '../../local/replay-dlq.js';
-import { s3EventBody } from '../../local/s3-event.js';
-import { config } from '../../shared/config.js';
-import { runMarkerKey } from '../../shared/keys.js';
+import { config } from '#shared/config.js';
+import { runMarkerKey } from '#shared/lake/keys.js';
+import { startLocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
+import { s3EventBody } from '../../local/s3/s3-event.js';
+import { dlqFile, persistDlqs, readStoredDlq } from '../../local/sqs/dlq-store.js';
+import type { RedriveOutcome } from '../../local/tools/replay/dlq.js';
+import { runReplay } from '../../local/tools/replay/replay.js';
 import { captureIo, tempDataDir, today } from './lake.js';
 
 let dataDir: string;

@@ -3,10 +3,10 @@
 // ledger makes a repeated replay a no-op; the original objects stay as the audit trail.
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { runReplay } from '../../local/replay.js';
-import { readReplayLedger } from '../../local/replay-ledger.js';
-import type { ReplayOutcome } from '../../local/replay-run.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
+import { readReplayLedger } from '../../local/tools/replay/ledger.js';
+import { runReplay } from '../../local/tools/replay/replay.js';
+import type { ReplayOutcome } from '../../local/tools/replay/run.js';
 import {
   buildLake,
   captureIo,

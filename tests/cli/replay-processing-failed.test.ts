@@ -2,9 +2,9 @@
 // Ok for, and transformed records that could not be partitioned) goes through the transform again.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReplay } from '../../local/replay.js';
-import type { ReplayOutcome } from '../../local/replay-run.js';
-import { transformRecord } from '../../shared/transform-record.js';
+import { transformRecord } from '#shared/transform/transform-record.js';
+import { runReplay } from '../../local/tools/replay/replay.js';
+import type { ReplayOutcome } from '../../local/tools/replay/run.js';
 import { captureIo, lakeRows, pageView, putIngestObject, tempDataDir, today } from './lake.js';
 
 let dataDir: string;

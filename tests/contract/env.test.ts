@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { booleanFlag, EnvironmentError, parseEnv, positiveInteger, requiredString } from '../../shared/env.js';
+import { booleanFlag, EnvironmentError, parseEnv, positiveInteger, requiredString } from '#shared/env.js';
 
 const spec = { GLUE_JOB_NAME: requiredString, BATCH: positiveInteger(), CAPTURE_IP: booleanFlag(false) };
 

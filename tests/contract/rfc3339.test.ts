@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRfc3339DateTime, rfc3339Millis } from '../../shared/rfc3339.js';
+import { isRfc3339DateTime, rfc3339Millis } from '#shared/contract/rfc3339.js';
 
 describe('isRfc3339DateTime', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { knownEventTypes } from '#shared/contract/event-contract.js';
+import { columnsArgument, curatedColumns, curatedPartitionColumns } from '#shared/contract/table-schemas.js';
 import { attributeSchemas } from '../../schemas/registry.js';
-import { knownEventTypes } from '../../shared/event-contract.js';
-import { columnsArgument, curatedColumns, curatedPartitionColumns } from '../../shared/table-schemas.js';
 
 const schemasDir = path.resolve(import.meta.dirname, '../../schemas');
 
@@ -45,7 +45,7 @@ describe('curated column list', () => {
 
 describe('isoMillis', () => {
   it('formats exactly like Date#toISOString', async () => {
-    const { isoMillis } = await import('../../shared/event-time.js');
+    const { isoMillis } = await import('#shared/contract/event-time.js');
     const fc = (await import('fast-check')).default;
     fc.assert(
       fc.property(fc.integer({ min: -1e15, max: 3e14 }), (ms) => isoMillis(ms) === new Date(ms).toISOString()),
@@ -56,7 +56,7 @@ describe('isoMillis', () => {
   });
 
   it('formats instants that cluster in time (its cached minute and day) exactly like Date#toISOString', async () => {
-    const { isoMillis } = await import('../../shared/event-time.js');
+    const { isoMillis } = await import('#shared/contract/event-time.js');
     const fc = (await import('fast-check')).default;
     fc.assert(
       fc.property(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { everyLocationTyped } from '#shared/contract/typed-locations.js';
+import { firstUnrepresentable } from '#shared/contract/unrepresentable-values.js';
 import { attributeSchemas, envelopeSchema } from '../../schemas/registry.js';
-import { everyLocationTyped } from '../../shared/typed-locations.js';
-import { firstUnrepresentable } from '../../shared/unrepresentable-values.js';
 
 const closedObject = (properties: Record<string, unknown>) => ({
   type: 'object',

@@ -5,11 +5,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import type { QueueStats } from '../../local/sqs.js';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
+import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
+import type { QueueStats } from '../../local/sqs/sqs.js';
 import {
   bucketDir,
   expectedOutcome,

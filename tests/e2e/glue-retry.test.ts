@@ -5,12 +5,12 @@
 // (glue.jobRunQueuingEnabled), so the rejection is Glue's own error raised at the StartJobRun port.
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaledMs } from '../../local/clock.js';
-import { ConcurrentRunsExceededException } from '../../local/glue-errors.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import { config } from '../../shared/config.js';
-import type { StartJobRun } from '../../shared/ports.js';
+import { config } from '#shared/config.js';
+import type { StartJobRun } from '#shared/ports.js';
+import { ConcurrentRunsExceededException } from '../../local/glue/errors.js';
+import { scaledMs } from '../../local/pipeline/clock.js';
+import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
 import {
   E2E_TIME_SCALE,
   expectedOutcome,

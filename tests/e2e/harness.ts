@@ -4,12 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { localBucketNames } from '../../local/buckets.js';
-import { startIngestServer } from '../../local/ingest-server.js';
-import { type LocalPipeline, type PipelineFaults, startLocalPipeline } from '../../local/pipeline.js';
-import { generateTraffic, rejectedAtEdge, type TrafficItem } from '../../local/traffic.js';
-import { config } from '../../shared/config.js';
-import { deliverBatch } from '../../shared/ingest-client.js';
+import { config } from '#shared/config.js';
+import { deliverBatch } from '#shared/ingest/client.js';
+import { startIngestServer } from '../../local/apigateway/ingest-server.js';
+import { type LocalPipeline, type PipelineFaults, startLocalPipeline } from '../../local/pipeline/pipeline.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
+import { generateTraffic, rejectedAtEdge, type TrafficItem } from '../../local/tools/traffic/traffic.js';
 
 /**
  * Every configured wait × 0.005: 210 s raw-objects visibility → 1.05 s, 185 s report-results

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
 import { bucketDir } from './harness.js';
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;

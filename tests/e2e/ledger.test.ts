@@ -1,11 +1,11 @@
 // A seeded run of a few thousand events through the whole local pipeline: the ledger balances, and
 // each of its terms matches what the generator's items say it must be, read from the files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLedger } from '../../local/demo-ledger.js';
-import type { TrafficSent } from '../../local/demo-traffic.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import type { TrafficItem } from '../../local/traffic.js';
+import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { readLedger } from '../../local/tools/traffic/demo-ledger.js';
+import type { TrafficSent } from '../../local/tools/traffic/demo-traffic.js';
+import type { TrafficItem } from '../../local/tools/traffic/traffic.js';
 import {
   type Expected,
   expectedOutcome,

@@ -3,10 +3,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import { renderReportSql } from '../../shared/report-catalogue.js';
+import { renderReportSql } from '#shared/reports/catalogue.js';
+import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
 import { bucketDir, newDataDir, removeDataDir, sendItems, startE2ePipeline, trafficItems } from './harness.js';
 import { curatedRows, parseAthenaCsv, queryRows, readText } from './lake.js';
 

@@ -4,10 +4,10 @@ import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import type { LocalPipeline } from '../../local/pipeline.js';
-import { settle } from '../../local/pipeline-settle.js';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
+import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
+import { settle } from '../../local/pipeline/settle.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
 import {
   bucketDir,
   expectedOutcome,

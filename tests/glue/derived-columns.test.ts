@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sqlString } from '../../local/duckdb-sql.js';
-import { parseColumns } from '../../local/glue-args.js';
-import { derivedValueSql } from '../../local/glue-derived.js';
-import { makeLocalGlueJob } from '../../local/glue-job.js';
-import { type ColumnType, columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
+import { type ColumnType, columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
+import { parseColumns } from '../../local/glue/args.js';
+import { derivedValueSql } from '../../local/glue/derived.js';
+import { makeLocalGlueJob } from '../../local/glue/job.js';
+import { sqlString } from '../../local/pipeline/duckdb-sql.js';
 import { curatedDir, filesUnder, rawEvent, readCurated, runArguments, writeRawObject } from './glue-fixtures.js';
 
 interface JsonValueCase {

@@ -4,10 +4,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { glueArgs } from '../../shared/glue-run.js';
-import { s3Uri } from '../../shared/keys.js';
-import { columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
+import { columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
+import { glueArgs } from '#shared/lake/glue-run.js';
+import { s3Uri } from '#shared/lake/keys.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 
 export const ingest = localBucketNames.ingest;
 export const lake = localBucketNames.lake;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalGlueFaults, makeLocalGlueJob } from '../../local/glue-job.js';
-import { transformRecord } from '../../shared/transform-record.js';
+import { transformRecord } from '#shared/transform/transform-record.js';
+import { type LocalGlueFaults, makeLocalGlueJob } from '../../local/glue/job.js';
 import { loadEvent } from '../helpers/events.js';
 import { curatedDir, filesUnder, lake, rawEvent, readCurated, runArguments, writeRawObject } from './glue-fixtures.js';
 

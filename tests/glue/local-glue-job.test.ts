@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DUCKDB_TYPES } from '../../local/duckdb-sql.js';
-import { makeLocalGlueJob } from '../../local/glue-job.js';
-import type { RunMarker } from '../../shared/glue-run.js';
-import type { ObjectRef } from '../../shared/ports.js';
-import { curatedColumns } from '../../shared/table-schemas.js';
+import { curatedColumns } from '#shared/contract/table-schemas.js';
+import type { RunMarker } from '#shared/lake/glue-run.js';
+import type { ObjectRef } from '#shared/ports.js';
+import { makeLocalGlueJob } from '../../local/glue/job.js';
+import { DUCKDB_TYPES } from '../../local/pipeline/duckdb-sql.js';
 import {
   curatedDir,
   filesUnder,

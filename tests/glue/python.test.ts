@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { glueArgs } from '../../shared/glue-run.js';
-import { columnsArgument, curatedColumns, type Derivation } from '../../shared/table-schemas.js';
+import { columnsArgument, curatedColumns, type Derivation } from '#shared/contract/table-schemas.js';
+import { glueArgs } from '#shared/lake/glue-run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const glueDir = path.join(root, 'glue');

@@ -1,10 +1,10 @@
 // The local API Gateway's key check, by design: constant time (SHA-256 digests of equal length
 // compared with crypto.timingSafeEqual against every stored key, whatever is presented) and live
 // (a key removed from the map is refused at once). In the cloud API Gateway checks the key before
-// any λ runs; the λ only maps the key's id to its app (shared/ingest-apps.ts).
+// any λ runs; the λ only maps the key's id to its app (shared/ingest/apps.ts).
 import * as crypto from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiKeyChecker } from '../../local/http-guard.js';
+import { apiKeyChecker } from '../../local/apigateway/guard.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:crypto')>();

@@ -1,8 +1,8 @@
 // The hostile corpus for the transform λ, as data: Firehose record payloads (raw bytes, or `data`
 // that is not base64 at all) and what each must become. The transform never throws for bad input:
 // every record is answered Ok, into `events`, or into `failed` with its failure type.
-import { config } from '../../shared/config.js';
-import type { FailureType } from '../../shared/event-contract.js';
+import { config } from '#shared/config.js';
+import type { FailureType } from '#shared/contract/event-contract.js';
 import { DUPLICATE_KEY_IDS } from './corpus.js';
 import { invalidUtf8, marker, nestedArrayText, nestedObjectText, pageView, withBytes } from './payloads.js';
 

@@ -1,7 +1,7 @@
 // The hostile corpus for the three SQS consumers (start-parquet-job, start-reports, publish-report),
 // as data: message bodies and, per stage, whether the contract fails the message (towards the DLQ)
 // or lets it pass (skipped: a test event, records of another source, keys outside the layout).
-import { localBucketNames } from '../../local/buckets.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
 import { marker, nestedArrayText } from './payloads.js';
 
 export type Stage = 'parquet' | 'reports' | 'publish';

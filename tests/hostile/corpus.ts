@@ -4,8 +4,8 @@
 // acceptance followed by the transform's failure type. Run over HTTP (http.test.ts) and against
 // the handler directly (handlers.test.ts). docs/hostile-input.md is this table in prose.
 import { gzipSync } from 'node:zlib';
-import { config } from '../../shared/config.js';
-import type { FailureType } from '../../shared/event-contract.js';
+import { config } from '#shared/config.js';
+import type { FailureType } from '#shared/contract/event-contract.js';
 import {
   eventsBody,
   GZIP_BOMB_INFLATED_BYTES,
@@ -27,7 +27,7 @@ export const NDJSON_TYPE = { 'content-type': 'application/x-ndjson' };
 export type Answer =
   /** The λ refuses the request: `{"error": code, "message": …}`. */
   | { status: number; error: string }
-  /** API Gateway (locally: local/http-server.ts) refuses it before any λ: `{"message"}` + x-amzn-ErrorType. */
+  /** API Gateway (locally: local/apigateway/server.ts) refuses it before any λ: `{"message"}` + x-amzn-ErrorType. */
   | { status: number; gatewayError: string }
   /** The λ read the body but rejected its only event: 400 `{"accepted": 0, "rejected": [{reason: "<type>: …"}]}`. */
   | { status: 400; rejected: FailureType }

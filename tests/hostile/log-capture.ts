@@ -2,7 +2,7 @@
 // writes JSON lines through its own Console over process.stdout, so patching the streams' `write`
 // catches it (and anything else that logs); the captured output is kept out of the test report.
 import { format } from 'node:util';
-import { logger } from '../../shared/observability.js';
+import { logger } from '#shared/observability.js';
 
 export interface CapturedLogs {
   /** Every captured write, split into lines. */

@@ -1,7 +1,7 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePutRecords } from '../../shared/aws/firehose.js';
+import { makePutRecords } from '#shared/aws/firehose.js';
 
 const firehoseMock = mockClient(FirehoseClient);
 afterEach(() => firehoseMock.reset());

@@ -1,9 +1,9 @@
 // The ingest handler under test: wired with a fake Firehose, the local key map and a fake clock
 // that sleeping advances, so retry budgets run instantly.
 import './env.js';
+import { localAppResolver } from '#shared/ingest/apps.js';
+import type { IngestReport } from '#shared/ingest/report.js';
 import { type IngestDeps, makeIngestHandler } from '../../functions/ingest.js';
-import { localAppResolver } from '../../shared/ingest-apps.js';
-import type { IngestReport } from '../../shared/ingest-report.js';
 import { API_KEY, APP_ID, type FakeFirehose, fakeFirehose, lambdaContext, NOW_MS } from './support.js';
 
 export interface Harness {

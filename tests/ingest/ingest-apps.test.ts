@@ -1,9 +1,9 @@
 import { APIGatewayClient, GetApiKeyCommand, NotFoundException } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeLookupKeyName } from '../../shared/ingest-api-keys.js';
-import { appFromKeyName, keyNameAppResolver, localAppResolver } from '../../shared/ingest-apps.js';
-import { DependencyUnavailable } from '../../shared/ingest-errors.js';
+import { makeLookupKeyName } from '#shared/aws/api-gateway.js';
+import { appFromKeyName, keyNameAppResolver, localAppResolver } from '#shared/ingest/apps.js';
+import { DependencyUnavailable } from '#shared/ingest/errors.js';
 
 const apiGatewayMock = mockClient(APIGatewayClient);
 afterEach(() => apiGatewayMock.reset());

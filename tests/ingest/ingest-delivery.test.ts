@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyUnavailable } from '../../shared/ingest-errors.js';
+import { DependencyUnavailable } from '#shared/ingest/errors.js';
 import { harness } from './handler.js';
 import { bodyOf, fakeFirehose, jsonBody, postEvent, validEvent } from './support.js';
 

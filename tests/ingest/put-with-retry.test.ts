@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PutRecords } from '../../shared/ports.js';
-import { backoffDelay, defaultRetryPolicy, putWithRetry } from '../../shared/put-with-retry.js';
+import { backoffDelay, defaultRetryPolicy, putWithRetry } from '#shared/ingest/put-with-retry.js';
+import type { PutRecords } from '#shared/ports.js';
 
 const bytes = (n: number) => Array.from({ length: n }, (_, i) => Buffer.from(`record-${i}`));
 const text = (r: Uint8Array) => Buffer.from(r).toString();

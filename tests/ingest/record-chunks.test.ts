@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkRecords, putRecordBatchLimits } from '../../shared/record-chunks.js';
+import { chunkRecords, putRecordBatchLimits } from '#shared/ingest/record-chunks.js';
 
 const MiB = 1024 * 1024;
 const records = (sizes: readonly number[]) => sizes.map((size) => new Uint8Array(size));

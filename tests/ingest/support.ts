@@ -2,7 +2,7 @@
 // clock, and a scripted fake of the PutRecords port that records every call.
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { PutRecordResult, PutRecords } from '../../shared/ports.js';
+import type { PutRecordResult, PutRecords } from '#shared/ports.js';
 import { loadEvent } from '../helpers/events.js';
 
 export const API_KEY = 'Ul7cQm2vX9aB3dE5fG8hJ1kL4nP6rS0tW2yZ4bC6';

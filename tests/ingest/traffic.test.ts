@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateTraffic, rejectedAtEdge, type TrafficItem, type TrafficKind } from '../../local/traffic.js';
-import { transformRecord } from '../../shared/transform-record.js';
+import { transformRecord } from '#shared/transform/transform-record.js';
+import {
+  generateTraffic,
+  rejectedAtEdge,
+  type TrafficItem,
+  type TrafficKind,
+} from '../../local/tools/traffic/traffic.js';
 
 const NOW = Date.parse('2025-11-22T12:00:00.000Z');
 const take = (n: number, options: Partial<Parameters<typeof generateTraffic>[0]> = {}): TrafficItem[] => {

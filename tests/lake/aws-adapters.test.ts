@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MissingQueryExecutionId, makeStartQuery } from '../../shared/aws/athena.js';
-import { MissingJobRunId, makeStartJobRun } from '../../shared/aws/glue.js';
-import { copySource, makeCopyObject, makeGetObject, makeListKeys, makePutObject } from '../../shared/aws/s3.js';
+import { MissingQueryExecutionId, makeStartQuery } from '#shared/aws/athena.js';
+import { MissingJobRunId, makeStartJobRun } from '#shared/aws/glue.js';
+import { copySource, makeCopyObject, makeGetObject, makeListKeys, makePutObject } from '#shared/aws/s3.js';
 import { awsError } from './sqs-fixtures.js';
 
 const glueMock = mockClient(GlueClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { glueArgs } from '../../shared/glue-run.js';
+import { glueArgs } from '#shared/lake/glue-run.js';
 import {
   keysFitInArgument,
   MAX_INLINE_KEYS_BYTES,
@@ -8,7 +8,7 @@ import {
   rawObjectsIn,
   runArguments,
   runManifestRef,
-} from '../../shared/parquet-job-batch.js';
+} from '#shared/lake/parquet-job-batch.js';
 import { buckets, s3Message } from './sqs-fixtures.js';
 
 const key = (type: string, dt: string, name: string) => `events/type=${type}/dt=${dt}/${name}`;

@@ -2,9 +2,9 @@ import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from 
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeCopyObject, makeGetObject, makePutObject } from '#shared/aws/s3.js';
+import type { ReportIndex } from '#shared/reports/index-file.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
-import { makeCopyObject, makeGetObject, makePutObject } from '../../shared/aws/s3.js';
-import type { ReportIndex } from '../../shared/report-index.js';
 import { loadEvent } from '../helpers/events.js';
 import { awsError, buckets, failedIds, s3Message, sqsEvent } from './sqs-fixtures.js';
 

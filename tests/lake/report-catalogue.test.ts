@@ -11,7 +11,7 @@ import {
   loadReportCatalogue,
   parseReport,
   renderReportSql,
-} from '../../shared/report-catalogue.js';
+} from '#shared/reports/catalogue.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/reports');
 const header = ['-- title: T', '-- description: D', '-- grain: day', '-- chart: line', '-- x: dt', '-- y: n'];

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { quickSightManifest } from '../../shared/quicksight-manifest.js';
 import {
   emptyReportIndex,
   InvalidReportIndex,
@@ -7,7 +6,8 @@ import {
   type Publication,
   parseReportIndex,
   withPublication,
-} from '../../shared/report-index.js';
+} from '#shared/reports/index-file.js';
+import { quickSightManifest } from '#shared/reports/quicksight-manifest.js';
 
 const publication = (dt: string, resultTime: string, queryExecutionId = 'q'): Publication => ({
   report: 'daily_events',
@@ -46,7 +46,7 @@ describe('report index', () => {
 });
 
 describe('quickSightManifest', () => {
-  it('is exactly the CONTRACTS.md §6 manifest over reports/<report>/dt=', () => {
+  it('is exactly the docs/contracts.md §6 manifest over reports/<report>/dt=', () => {
     expect(JSON.stringify(quickSightManifest('bucket', 'daily_events'))).toBe(
       '{"fileLocations":[{"URIPrefixes":["s3://bucket/reports/daily_events/dt="]}],' +
         '"globalUploadSettings":{"format":"CSV","delimiter":",","textqualifier":"\\"","containsHeader":"true"}}',

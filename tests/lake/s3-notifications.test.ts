@@ -6,7 +6,7 @@ import {
   objectsCreated,
   parseS3Notification,
   UnsupportedEventVersion,
-} from '../../shared/s3-notifications.js';
+} from '#shared/lake/s3-notifications.js';
 import { loadEvent } from '../helpers/events.js';
 import { buckets } from './sqs-fixtures.js';
 

@@ -3,12 +3,12 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeStartJobRun } from '#shared/aws/glue.js';
+import { makePutObject } from '#shared/aws/s3.js';
+import { columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
+import { type ParquetJobPorts, startParquetRuns } from '#shared/lake/parquet-job-batch.js';
+import { PermanentFailure, RetryLater } from '#shared/lake/sqs-errors.js';
 import { makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
-import { makeStartJobRun } from '../../shared/aws/glue.js';
-import { makePutObject } from '../../shared/aws/s3.js';
-import { type ParquetJobPorts, startParquetRuns } from '../../shared/parquet-job-batch.js';
-import { PermanentFailure, RetryLater } from '../../shared/sqs-errors.js';
-import { columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
 import { loadEvent } from '../helpers/events.js';
 import { awsError, buckets, failedIds, s3Message, sqsEvent } from './sqs-fixtures.js';
 

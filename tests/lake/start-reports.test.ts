@@ -5,12 +5,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeStartQuery } from '#shared/aws/athena.js';
+import { makeGetObject } from '#shared/aws/s3.js';
+import type { RunMarker } from '#shared/lake/glue-run.js';
+import { loadReportCatalogue } from '#shared/reports/catalogue.js';
+import { InvalidRunMarker, parseRunMarker, planReportQueries, queryToken } from '#shared/reports/planning.js';
 import { makeStartReportsHandler, type StartReportsPorts } from '../../functions/start-reports.js';
-import { makeStartQuery } from '../../shared/aws/athena.js';
-import { makeGetObject } from '../../shared/aws/s3.js';
-import type { RunMarker } from '../../shared/glue-run.js';
-import { loadReportCatalogue } from '../../shared/report-catalogue.js';
-import { InvalidRunMarker, parseRunMarker, planReportQueries, queryToken } from '../../shared/report-planning.js';
 import { loadEvent } from '../helpers/events.js';
 import { awsError, buckets, failedIds, s3Message, sqsEvent } from './sqs-fixtures.js';
 

@@ -1,8 +1,8 @@
 // The local API Gateway's admission bounds: at most maxInFlight requests inside handlers, none while
 // the event loop runs late; past either, 503 + Retry-After before the body is read.
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoadShedder } from '../../local/http-guard.js';
-import { type HttpServerOptions, type RunningServer, startHttpServer } from '../../local/http-server.js';
+import { LoadShedder } from '../../local/apigateway/guard.js';
+import { type HttpServerOptions, type RunningServer, startHttpServer } from '../../local/apigateway/server.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {

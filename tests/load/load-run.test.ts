@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoad } from '../../local/load.js';
-import type { LoadResults } from '../../local/load-report.js';
+import { runLoad } from '../../local/tools/load/load.js';
+import type { LoadResults } from '../../local/tools/load/report.js';
 
 let dir: string;
 let code: number;

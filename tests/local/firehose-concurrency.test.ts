@@ -1,7 +1,7 @@
 // Concurrent transform invocations on one delivery stream (concurrentInvocations): they start in
 // dispatch order, at most that many at once, and their outcomes reach S3 in dispatch order.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransformHandler } from '../../local/firehose-processor.js';
+import type { TransformHandler } from '../../local/firehose/processor.js';
 import { BUCKET, bytes, type Harness, harness, passThrough, readGzipObject } from './firehose-helpers.js';
 
 let h: Harness;

@@ -9,10 +9,10 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { ManualClock } from '../../local/clock.js';
-import { LocalDeliveryStream, type LocalDeliveryStreamOptions } from '../../local/firehose.js';
-import type { TransformHandler } from '../../local/firehose-processor.js';
-import { LocalS3 } from '../../local/s3.js';
+import { LocalDeliveryStream, type LocalDeliveryStreamOptions } from '../../local/firehose/firehose.js';
+import type { TransformHandler } from '../../local/firehose/processor.js';
+import { ManualClock } from '../../local/pipeline/clock.js';
+import { LocalS3 } from '../../local/s3/s3.js';
 
 export const BUCKET = 'eventlake-local-ingest';
 

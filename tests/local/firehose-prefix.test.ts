@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileTimestamp, firehoseObjectName, PrefixTemplate, randomString } from '../../local/firehose-prefix.js';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
+import { compileTimestamp, firehoseObjectName, PrefixTemplate, randomString } from '../../local/firehose/prefix.js';
 
 const at = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startHttpServer } from '../../local/http-server.js';
-import { staticFilePath } from '../../local/http-static.js';
+import { type RunningServer, startHttpServer } from '../../local/apigateway/server.js';
+import { staticFilePath } from '../../local/apigateway/static.js';
 
 let server: RunningServer;
 let root: string;

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { localBucketNames } from '../../local/buckets.js';
-import { startLocalPipeline } from '../../local/pipeline.js';
+import { startLocalPipeline } from '../../local/pipeline/pipeline.js';
+import { localBucketNames } from '../../local/s3/buckets.js';
 import { loadEvent } from '../helpers/events.js';
 
 const records = (name: string) =>

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/clock.js';
-import { LocalS3 } from '../../local/s3.js';
-import { decodeS3EventKey, encodeS3EventKey } from '../../local/s3-event.js';
+import { ManualClock } from '../../local/pipeline/clock.js';
+import { LocalS3 } from '../../local/s3/s3.js';
+import { decodeS3EventKey, encodeS3EventKey } from '../../local/s3/s3-event.js';
 
 let dataDir: string;
 let s3: LocalS3;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/clock.js';
-import { LocalQueue, type LocalQueueOptions } from '../../local/sqs.js';
+import { ManualClock } from '../../local/pipeline/clock.js';
+import { LocalQueue, type LocalQueueOptions } from '../../local/sqs/sqs.js';
 
 const VISIBILITY_S = 210;
 

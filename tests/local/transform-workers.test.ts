@@ -10,7 +10,7 @@ import {
   TransformWorkerLost,
   type TransformWorkerOptions,
   type TransformWorkers,
-} from '../../local/transform-workers.js';
+} from '../../local/firehose/transform-workers.js';
 import { loadEvent } from '../helpers/events.js';
 
 const faulty = new URL('./fixtures/faulty-transform-worker.ts', import.meta.url);

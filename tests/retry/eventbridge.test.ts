@@ -2,8 +2,13 @@
 // the event, two retries with scaled delays) and the on-failure record once every attempt failed.
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type BusEvent, makeLocalEventBus, matchesPattern, type OnFailureRecord } from '../../local/eventbridge.js';
-import { athenaRetryPattern, glueRetryPattern } from '../../shared/run-retry-routing.js';
+import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
+import {
+  type BusEvent,
+  makeLocalEventBus,
+  matchesPattern,
+  type OnFailureRecord,
+} from '../../local/eventbridge/eventbridge.js';
 import { loadEvent } from '../helpers/events.js';
 
 const glueFailed = () => loadEvent<EventBridgeEvent<string, Record<string, unknown>>>('eventbridge-glue-job-failed');

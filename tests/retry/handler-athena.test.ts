@@ -3,7 +3,7 @@
 // limit, and the failures (user errors, scan cutoffs, other workgroups) it must not retry.
 import { GetQueryExecutionCommand, type QueryExecution, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { retryToken } from '../../shared/run-retry.js';
+import { retryToken } from '#shared/retries/run-retry.js';
 import {
   athenaEvent,
   athenaMock,

@@ -3,13 +3,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AthenaFaults, type LocalAthena, makeLocalAthena } from '../../local/athena.js';
-import { localBucketNames, objectPath } from '../../local/buckets.js';
-import { reportResult, reportResultPrefix, s3Uri } from '../../shared/keys.js';
-import type { ObjectRef } from '../../shared/ports.js';
-import { defaultReportsDir, loadReportCatalogue, renderReportSql } from '../../shared/report-catalogue.js';
-import { queryToken } from '../../shared/report-planning.js';
-import type { AthenaQueryStateChange } from '../../shared/run-retry.js';
+import { reportResult, reportResultPrefix, s3Uri } from '#shared/lake/keys.js';
+import type { ObjectRef } from '#shared/ports.js';
+import { defaultReportsDir, loadReportCatalogue, renderReportSql } from '#shared/reports/catalogue.js';
+import { queryToken } from '#shared/reports/planning.js';
+import type { AthenaQueryStateChange } from '#shared/retries/run-retry.js';
+import { type AthenaFaults, type LocalAthena, makeLocalAthena } from '../../local/athena/athena.js';
+import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 import { DAY, makeDataDir, writeFixtureLake } from '../athena/fixture.js';
 import { retryLoop, settle } from './local-wiring.js';
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalGlueFaults, type LocalGlueJob, makeLocalGlueJob } from '../../local/glue-job.js';
-import type { GlueJobStateChange } from '../../shared/run-retry.js';
+import type { GlueJobStateChange } from '#shared/retries/run-retry.js';
+import { type LocalGlueFaults, type LocalGlueJob, makeLocalGlueJob } from '../../local/glue/job.js';
 import { filesUnder, lake, rawEvent, readCurated, runArguments, writeRawObject } from '../glue/glue-fixtures.js';
 import { retryLoop, settle } from './local-wiring.js';
 

@@ -1,11 +1,12 @@
-// The local retry loop as local/pipeline.ts is to wire it: Glue/Athena state changes → the local bus
+// The local retry loop as local/pipeline/pipeline.ts is to wire it: Glue/Athena state changes → the local bus
 // → retry-failed-run (the real handler) → the same local Glue job and Athena.
+
+import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
+import type { RetryOutcome } from '#shared/retries/run-retry.js';
 import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
-import type { LocalAthena } from '../../local/athena.js';
-import { type LocalEventBus, makeLocalEventBus } from '../../local/eventbridge.js';
-import type { LocalGlueJob } from '../../local/glue-job.js';
-import type { RetryOutcome } from '../../shared/run-retry.js';
-import { athenaRetryPattern, glueRetryPattern } from '../../shared/run-retry-routing.js';
+import type { LocalAthena } from '../../local/athena/athena.js';
+import { type LocalEventBus, makeLocalEventBus } from '../../local/eventbridge/eventbridge.js';
+import type { LocalGlueJob } from '../../local/glue/job.js';
 
 /** Lambda's 1- and 2-minute retry delays become 6 and 12 ms. */
 export const busTimeScale = 0.0001;

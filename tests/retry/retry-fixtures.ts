@@ -4,9 +4,9 @@ import { AthenaClient, type QueryExecution } from '@aws-sdk/client-athena';
 import { GlueClient, type JobRunState } from '@aws-sdk/client-glue';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { makeGetQueryExecution, makeStartQueryExecution } from '#shared/aws/athena.js';
+import { makeGetJobRun, makeStartJobRun } from '#shared/aws/glue.js';
 import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
-import { makeGetQueryExecution, makeStartQueryExecution } from '../../shared/aws/athena.js';
-import { makeGetJobRun, makeStartJobRun } from '../../shared/aws/glue.js';
 import { loadEvent } from '../helpers/events.js';
 
 export type AnyEvent = EventBridgeEvent<string, Record<string, unknown>>;

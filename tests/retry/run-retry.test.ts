@@ -1,7 +1,7 @@
 // The pure retry decisions: which failures are worth another run, how a chain counts its attempts,
 // and what a retried query looks like.
 import { describe, expect, it } from 'vitest';
-import type { JobRunSummary, QueryExecutionSummary } from '../../shared/ports.js';
+import type { JobRunSummary, QueryExecutionSummary } from '#shared/ports.js';
 import {
   isTransientQueryFailure,
   parseRetryMarker,
@@ -9,7 +9,7 @@ import {
   planQueryRetry,
   retryMarker,
   retryToken,
-} from '../../shared/run-retry.js';
+} from '#shared/retries/run-retry.js';
 
 const run = (args: Record<string, string>, state = 'FAILED'): JobRunSummary => ({
   Id: 'jr_2',

@@ -1,7 +1,7 @@
 // What pages a human: DLQs not empty, stale Firehose delivery, Glue job failures, failed-event share
 // (per-function Lambda alarms are covered with their plugin) — all on the one alarm topic.
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
 import { packagedCustom, props, resourcesOfType, template } from './template.js';
 
 const t = template();

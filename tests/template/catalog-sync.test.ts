@@ -1,8 +1,8 @@
-// infra/catalog.json (read by serverless.yml) equals what shared/table-schemas.ts and the schema
+// infra/catalog.json (read by serverless.yml) equals what shared/contract/table-schemas.ts and the schema
 // registry produce, and the Glue tables use it with the projection layouts the lake is written in.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
 import { glueCatalog } from './catalog.js';
 import { catalogPath } from './paths.js';
 import { props, template } from './template.js';

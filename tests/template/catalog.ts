@@ -2,8 +2,8 @@
 // the Glue job's --columns argument and the projection enums, derived from the one source of truth.
 // infra/catalog.json is this object, checked in; catalog-sync.test.ts fails when they drift.
 // Regenerate: npx tsx tests/template/write-catalog.ts
-import { attributeSchemas } from '../../schemas/registry.js';
-import { failureTypes } from '../../shared/event-contract.js';
+
+import { failureTypes } from '#shared/contract/event-contract.js';
 import {
   type Column,
   columnsArgument,
@@ -13,7 +13,8 @@ import {
   glueColumns,
   rawFieldColumns,
   rawPartitionColumns,
-} from '../../shared/table-schemas.js';
+} from '#shared/contract/table-schemas.js';
+import { attributeSchemas } from '../../schemas/registry.js';
 
 /**
  * NDJSON lines carry instants as ISO-8601 strings with `Z`; the OpenX SerDe reads those reliably only

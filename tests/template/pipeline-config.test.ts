@@ -1,8 +1,8 @@
 // Every value the stack takes from shared/pipeline.json equals the config (stage `test`), and the
-// rules between values hold: queue visibility vs consumer timeout, Firehose limits (CONTRACTS.md).
+// rules between values hold: queue visibility vs consumer timeout, Firehose limits (docs/contracts.md).
 import { describe, expect, it } from 'vitest';
-import { config, type QueueName } from '../../shared/config.js';
-import { columnsArgument, curatedColumns } from '../../shared/table-schemas.js';
+import { config, type QueueName } from '#shared/config.js';
+import { columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
 import { roleStatements } from './policies.js';
 import { packagedCustom, props, resourcesOfType, template } from './template.js';
 
@@ -100,7 +100,7 @@ describe('queues', () => {
     expect(props(t, `${id.replace(/Queue$/, '')}DeadLetterQueue`).MessageRetentionPeriod).toBe(
       config.queues.messageRetentionSeconds,
     );
-    // CONTRACTS.md §3, on the config itself.
+    // docs/contracts.md §3, on the config itself.
     expect(q.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * q.consumerTimeoutSeconds + q.batchingWindowSeconds);
   });
 
@@ -178,7 +178,7 @@ describe('Firehose', () => {
       BufferIntervalInSeconds: firehose.processorBufferIntervalSeconds,
       NumberOfRetries: firehose.processorRetries,
     });
-    // CONTRACTS.md §1: the processor buffer must leave room in Lambda's 6 MB synchronous payload.
+    // docs/contracts.md §1: the processor buffer must leave room in Lambda's 6 MB synchronous payload.
     expect(Number(parameters.BufferSizeInMBs)).toBeLessThanOrEqual(3);
   });
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
+import { config } from '#shared/config.js';
 import { repoRoot } from './paths.js';
 import { roleStatements } from './policies.js';
 import { packagedCustom, props, resourcesOfType, type Template, template } from './template.js';

@@ -54,7 +54,7 @@ describe('references in the packaged template', () => {
     expect(dependencyCycles(t.Resources)).toEqual([]);
   });
 
-  it('let buckets depend on queue policies, never queue policies on buckets (CONTRACTS.md §2)', () => {
+  it('let buckets depend on queue policies, never queue policies on buckets (docs/contracts.md §2)', () => {
     for (const [bucket, policy] of [
       ['IngestBucket', 'RawObjectsQueuePolicy'],
       ['LakeBucket', 'CuratedRunsQueuePolicy'],

@@ -2,8 +2,8 @@
 // bus uses (functions/retry-failed-run.ts), failures end in an alarmed DLQ, and its role can restart
 // only the Parquet job's runs and the workgroup's queries.
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
-import { athenaRetryPattern, glueRetryPattern } from '../../shared/run-retry-routing.js';
+import { config } from '#shared/config.js';
+import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
 import { allStatements, resourceText, roleStatements } from './policies.js';
 import { props, resourcesOfType, template } from './template.js';
 

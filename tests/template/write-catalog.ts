@@ -1,4 +1,4 @@
-// Writes infra/catalog.json from shared/table-schemas.ts and the schema registry.
+// Writes infra/catalog.json from shared/contract/table-schemas.ts and the schema registry.
 // Run after changing columns or event types: npx tsx tests/template/write-catalog.ts
 import { writeFileSync } from 'node:fs';
 import { glueCatalog } from './catalog.js';

@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import type { BatchCounts } from '#shared/transform/firehose-batch.js';
 import { makeTransformHandler } from '../../functions/transform.js';
-import type { BatchCounts } from '../../shared/firehose-batch.js';
 import { loadEvent } from '../helpers/events.js';
 import { decode } from '../helpers/firehose.js';
 

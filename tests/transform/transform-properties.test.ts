@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { transformBatch } from '#shared/transform/firehose-batch.js';
 import { makeTransformHandler } from '../../functions/transform.js';
-import { transformBatch } from '../../shared/firehose-batch.js';
 import { decode, firehoseEvent, validPurchase } from '../helpers/firehose.js';
 
 const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { config } from '../../shared/config.js';
-import { transformBatch } from '../../shared/firehose-batch.js';
+import { config } from '#shared/config.js';
+import { transformBatch } from '#shared/transform/firehose-batch.js';
 import { ARRIVAL_MS, decode, firehoseEvent, validPurchase } from '../helpers/firehose.js';
 
 const one = (payload: string | Uint8Array | object, arrivalMs = ARRIVAL_MS) => {

@@ -1,0 +1,96 @@
+// What the local dashboard shows, read from the lake with DuckDB: every published report (all its
+// dates, unioned like QuickSight unions the files under a manifest) and the lake's headline counts.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { config } from '#shared/config.js';
+import type { ReportDefinition } from '#shared/reports/catalogue.js';
+import { sqlString } from '../pipeline/duckdb-sql.js';
+
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface ReportView {
+  definition: Omit<ReportDefinition, 'sql'>;
+  dates: string[];
+  columns: string[];
+  rows: Row[];
+}
+
+export interface LakeCounts {
+  valid: number;
+  late: number;
+  failedByType: Record<string, number>;
+  /** Latest received_at among curated events, ISO-8601, or null on an empty lake. */
+  freshestEvent: string | null;
+}
+
+function filesUnder(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(suffix) && !path.basename(f).startsWith('_') && !path.basename(f).startsWith('.'))
+    .map((f) => path.join(dir, f));
+}
+
+const plain = (value: unknown): string | number | boolean | null => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  return String(value);
+};
+
+async function readRows(connection: DuckDBConnection, sql: string): Promise<{ columns: string[]; rows: Row[] }> {
+  const reader = await connection.runAndReadAll(sql);
+  const columns = reader.columnNames();
+  const rows = reader.getRowObjects().map((r) => Object.fromEntries(columns.map((c) => [c, plain(r[c])])));
+  return { columns, rows };
+}
+
+export async function readReportView(
+  connection: DuckDBConnection,
+  reportsRoot: string,
+  report: ReportDefinition,
+): Promise<ReportView> {
+  const { sql: _sql, ...definition } = report;
+  const files = filesUnder(path.join(reportsRoot, report.name), `${report.name}.csv`).sort();
+  const dates = files.map((f) => /dt=(\d{4}-\d{2}-\d{2})/.exec(f)?.[1] ?? '').filter(Boolean);
+  if (files.length === 0) return { definition, dates, columns: [], rows: [] };
+  const list = files.map(sqlString).join(', ');
+  const { columns, rows } = await readRows(
+    connection,
+    `SELECT * FROM read_csv([${list}], header = true, union_by_name = true, all_varchar = false)`,
+  );
+  return { definition, dates, columns, rows };
+}
+
+export async function readLakeCounts(
+  connection: DuckDBConnection,
+  bucketDirs: { ingest: string; lake: string },
+): Promise<LakeCounts> {
+  const curated = filesUnder(path.join(bucketDirs.lake, config.prefixes.curated), '.parquet');
+  const late = filesUnder(path.join(bucketDirs.ingest, config.prefixes.late), '.gz');
+  const failed = filesUnder(path.join(bucketDirs.ingest, config.prefixes.failed), '.gz');
+  const counts: LakeCounts = { valid: 0, late: 0, failedByType: {}, freshestEvent: null };
+  if (curated.length > 0) {
+    const { rows } = await readRows(
+      connection,
+      `SELECT count(*) AS n, strftime(max(received_at), '%Y-%m-%dT%H:%M:%S.%gZ') AS freshest FROM read_parquet([${curated.map(sqlString).join(', ')}])`,
+    );
+    counts.valid = Number(rows[0]?.n ?? 0);
+    counts.freshestEvent = (rows[0]?.freshest as string | null) ?? null;
+  }
+  if (late.length > 0) {
+    const { rows } = await readRows(
+      connection,
+      `SELECT count(*) AS n FROM read_json([${late.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {event_id: 'VARCHAR'})`,
+    );
+    counts.late = Number(rows[0]?.n ?? 0);
+  }
+  if (failed.length > 0) {
+    const { rows } = await readRows(
+      connection,
+      `SELECT failure_type, count(*) AS n FROM read_json([${failed.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {failure_type: 'VARCHAR'}) GROUP BY 1 ORDER BY 1`,
+    );
+    counts.failedByType = Object.fromEntries(rows.map((r) => [String(r.failure_type), Number(r.n)]));
+  }
+  return counts;
+}

@@ -1,0 +1,223 @@
+// Local Firehose delivery stream (direct PUT or Kinesis-sourced): PutRecordBatch limits and
+// back-pressure, the processor buffer invoking the transform λ, dynamic partitioning, S3 buffering
+// and error output, as docs/contracts.md §1 describes. Durations are scaled by timeScale (see local/pipeline/clock.ts).
+import { randomInt } from 'node:crypto';
+import { config } from '#shared/config.js';
+import type { PutObject, PutRecordResult } from '#shared/ports.js';
+import { type Clock, scaledMs, systemClock } from '../pipeline/clock.js';
+import { S3Delivery } from './delivery.js';
+import { PrefixTemplate } from './prefix.js';
+import {
+  type BufferedRecord,
+  type InvocationOutcome,
+  invokeTransform,
+  type StreamIdentity,
+  type TransformHandler,
+} from './processor.js';
+import { routeInvocation } from './routing.js';
+import { checkPutRecordBatch, type FirehoseStats, newStats, shardMetadata } from './stream-support.js';
+
+export type FirehoseSettings = typeof config.firehose;
+
+export interface LocalDeliveryStreamOptions {
+  name: string;
+  putObject: PutObject;
+  bucket: string;
+  transform: TransformHandler;
+  /** Set for a Kinesis-sourced stream (devices): records arrive through putFromKinesis. */
+  sourceKinesisStreamArn?: string;
+  /** Overrides of config.firehose (buffer hints, prefixes, retries). */
+  settings?: Partial<FirehoseSettings>;
+  region?: string;
+  clock?: Clock;
+  /** Multiplies every configured interval (0.001: 300 s S3 buffer interval → 300 ms). Default 1. */
+  timeScale?: number;
+  maxActivePartitions?: number;
+  /** Accepted bytes not yet transformed; past it entries fail with ServiceUnavailableException. */
+  maxBacklogBytes?: number;
+  /** Bytes held in S3 buffers before the largest is delivered early. */
+  maxBufferedBytes?: number;
+  gzipLevel?: number;
+  transformFunctionName?: string;
+  /** The transform's timeout in real ms (default config.transform.timeoutSeconds; not scaled). */
+  transformTimeoutMs?: number;
+  /**
+   * Transform invocations in flight at once (default 1). Firehose invokes the λ concurrently; more than
+   * one keeps a transform running off the main thread busy. Outcomes are still routed in dispatch order.
+   */
+  concurrentInvocations?: number;
+  onError?: (error: unknown) => void;
+}
+
+export type DeliveryStreamStats = FirehoseStats & {
+  deliveredRecords: number;
+  objects: number;
+  /** Uncompressed bytes written to S3 (data and error output). */
+  bytes: number;
+  compressedBytes: number;
+  /** S3 writes that failed (reported through onError); their records are not in S3. */
+  failedWrites: number;
+  backlogBytes: number;
+  bufferedBytes: number;
+};
+
+const MiB = 1024 * 1024;
+/** The default of maxBacklogBytes. */
+export const DEFAULT_MAX_BACKLOG_BYTES = 64 * MiB;
+/** JSON around one record in the invocation event: recordId, timestamp, field names. */
+const EVENT_RECORD_OVERHEAD = 120;
+
+export class LocalDeliveryStream {
+  readonly identity: StreamIdentity;
+  readonly #settings: FirehoseSettings;
+  readonly #o: LocalDeliveryStreamOptions;
+  readonly #clock: Clock;
+  readonly #delivery: S3Delivery;
+  readonly #lambdaArn: string;
+  readonly #stats: FirehoseStats = newStats();
+  readonly #idBase = Array.from({ length: 4 }, () => String(randomInt(1e11)).padStart(11, '0')).join('');
+  #sequence = 0;
+  #pending: BufferedRecord[] = [];
+  #pendingPayload = 0;
+  #backlogBytes = 0;
+  #cancelProcessorTimer: (() => void) | undefined;
+  /** Routing of every dispatched batch, in order. */
+  #chain: Promise<void> = Promise.resolve();
+  /** The latest invocations, at most concurrentInvocations: the next one starts when the oldest ends. */
+  #invocations: Promise<unknown>[] = [];
+
+  constructor(options: LocalDeliveryStreamOptions) {
+    this.#o = options;
+    this.#settings = { ...config.firehose, ...options.settings };
+    this.#clock = options.clock ?? systemClock;
+    const region = options.region ?? config.region;
+    this.identity = {
+      deliveryStreamArn: `arn:aws:firehose:${region}:000000000000:deliverystream/${options.name}`,
+      region,
+      ...(options.sourceKinesisStreamArn ? { sourceKinesisStreamArn: options.sourceKinesisStreamArn } : {}),
+    };
+    const fn = options.transformFunctionName ?? `${config.service}-local-transform`;
+    this.#lambdaArn = `arn:aws:lambda:${region}:000000000000:function:${fn}:$LATEST`;
+    this.#delivery = new S3Delivery({
+      putObject: options.putObject,
+      bucket: options.bucket,
+      streamName: options.name,
+      prefix: new PrefixTemplate(this.#settings.prefix),
+      errorPrefix: new PrefixTemplate(this.#settings.errorOutputPrefix),
+      sizeBytes: this.#settings.s3BufferSizeMB * MiB,
+      intervalMs: scaledMs(this.#settings.s3BufferIntervalSeconds, options.timeScale),
+      maxActivePartitions: options.maxActivePartitions ?? 500,
+      maxBufferedBytes: options.maxBufferedBytes ?? 256 * MiB,
+      gzipLevel: options.gzipLevel ?? 1,
+      clock: this.#clock,
+      onError: options.onError ?? (() => {}),
+    });
+  }
+
+  /** PutRecordBatch (the PutRecords port). Throws InvalidArgumentException for a call over the limits. */
+  readonly putRecordBatch = async (records: readonly Uint8Array[]): Promise<PutRecordResult[]> => {
+    checkPutRecordBatch(records, this.#settings, this.identity.sourceKinesisStreamArn !== undefined);
+    return this.#acceptAll(records, undefined);
+  };
+
+  /** Records read from the source Kinesis stream (devices), with their Kinesis partition keys. */
+  async putFromKinesis(records: readonly { data: Uint8Array; partitionKey: string }[]): Promise<PutRecordResult[]> {
+    return this.#acceptAll(
+      records.map((r) => r.data),
+      records.map((r) => r.partitionKey),
+    );
+  }
+
+  /** Forces every buffered record through the transform and into S3 (end of demo, Ctrl-C). */
+  async flush(): Promise<void> {
+    do {
+      this.#dispatch();
+      await this.#chain;
+      await this.#delivery.flush();
+    } while (this.#pending.length > 0);
+  }
+
+  /** Resolves when queued invocations and started S3 writes are done, without forcing delivery. */
+  async whenIdle(): Promise<void> {
+    await this.#chain;
+    await this.#delivery.settled();
+  }
+
+  stats(): DeliveryStreamStats {
+    const { objects, bytes, compressedBytes, records, failedWrites } = this.#delivery.counts;
+    return {
+      ...this.#stats,
+      deliveredRecords: records,
+      objects,
+      bytes,
+      compressedBytes,
+      failedWrites,
+      backlogBytes: this.#backlogBytes,
+      bufferedBytes: this.#delivery.bufferedBytes,
+    };
+  }
+
+  #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined): PutRecordResult[] {
+    const now = this.#clock.now();
+    const limit = this.#o.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
+    const results = new Array<PutRecordResult>(records.length);
+    for (let i = 0; i < records.length; i += 1) {
+      const data = records[i] as Uint8Array;
+      if (this.#backlogBytes + data.byteLength > limit) {
+        this.#stats.throttled += 1;
+        results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' };
+        continue;
+      }
+      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
+      const key = kinesisKeys?.[i];
+      const kinesis = key === undefined ? undefined : shardMetadata(key, now, this.#sequence);
+      this.#accept(kinesis ? { recordId, data, arrival: now, kinesis } : { recordId, data, arrival: now });
+      results[i] = { ok: true, recordId };
+    }
+    if (this.#pending.length > 0 && !this.#cancelProcessorTimer) {
+      const intervalMs = scaledMs(this.#settings.processorBufferIntervalSeconds, this.#o.timeScale);
+      this.#cancelProcessorTimer = this.#clock.setTimer(intervalMs, () => this.#dispatch());
+    }
+    return results;
+  }
+
+  #accept(record: BufferedRecord): void {
+    const payload = Math.ceil(record.data.byteLength / 3) * 4 + EVENT_RECORD_OVERHEAD;
+    const limit = this.#settings.processorBufferSizeMB * MiB;
+    if (this.#pendingPayload + payload > limit && this.#pending.length > 0) this.#dispatch();
+    this.#pending.push(record);
+    this.#pendingPayload += payload;
+    this.#backlogBytes += record.data.byteLength;
+    this.#stats.recordsIn += 1;
+  }
+
+  /** Hands the processor buffer to the transform; invocations start in order, outcomes are routed in order. */
+  #dispatch(): void {
+    this.#cancelProcessorTimer?.();
+    this.#cancelProcessorTimer = undefined;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#pendingPayload = 0;
+    const oldest =
+      this.#invocations.length >= (this.#o.concurrentInvocations ?? 1) ? this.#invocations.shift() : undefined;
+    const outcome = (oldest ?? Promise.resolve()).then(() => this.#invoke(batch));
+    this.#invocations.push(outcome);
+    this.#chain = this.#chain.then(async () => this.#route(batch, await outcome));
+  }
+
+  #invoke(batch: BufferedRecord[]): Promise<InvocationOutcome> {
+    this.#stats.invocations += 1;
+    const settings = {
+      retries: this.#settings.processorRetries,
+      timeoutMs: this.#o.transformTimeoutMs ?? config.transform.timeoutSeconds * 1000,
+    };
+    return invokeTransform(this.#o.transform, batch, this.identity, settings);
+  }
+
+  #route(batch: BufferedRecord[], outcome: InvocationOutcome): void {
+    this.#stats.invocationAttempts += outcome.attempts;
+    routeInvocation({ delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn }, batch, outcome);
+    for (const r of batch) this.#backlogBytes -= r.data.byteLength;
+  }
+}

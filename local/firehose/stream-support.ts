@@ -1,0 +1,71 @@
+// PutRecordBatch call limits, Kinesis source metadata and the counters of a local delivery stream.
+import type { FirehoseRecordMetadata } from 'aws-lambda';
+import type { config } from '#shared/config.js';
+
+/** Firehose's error for a call that breaks the API limits (the whole call fails). */
+export class InvalidArgumentException extends Error {
+  override name = 'InvalidArgumentException';
+}
+
+type Limits = Pick<typeof config.firehose, 'putRecordBatchMaxRecords' | 'putRecordBatchMaxBytes' | 'maxRecordBytes'>;
+
+/** ≤ 500 records, ≤ 1,000 KiB per record (before base64), ≤ 4 MiB per call; no direct PUT to a Kinesis-sourced stream. */
+export function checkPutRecordBatch(records: readonly Uint8Array[], limits: Limits, kinesisSourced: boolean): void {
+  if (kinesisSourced) {
+    throw new InvalidArgumentException(
+      'This operation is not permitted on KinesisStreamAsSource delivery stream type.',
+    );
+  }
+  if (records.length === 0 || records.length > limits.putRecordBatchMaxRecords) {
+    throw new InvalidArgumentException(
+      `Records must hold 1 to ${limits.putRecordBatchMaxRecords} entries, got ${records.length}.`,
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < records.length; i += 1) {
+    const size = (records[i] as Uint8Array).byteLength;
+    if (size > limits.maxRecordBytes) {
+      throw new InvalidArgumentException(`Record ${i} is ${size} bytes, over the ${limits.maxRecordBytes}-byte limit.`);
+    }
+    total += size;
+  }
+  if (total > limits.putRecordBatchMaxBytes) {
+    throw new InvalidArgumentException(
+      `Request is ${total} bytes, over the ${limits.putRecordBatchMaxBytes}-byte limit.`,
+    );
+  }
+}
+
+/** One local shard: sequence numbers grow with every record. */
+export function shardMetadata(partitionKey: string, arrival: number, sequence: number): FirehoseRecordMetadata {
+  return {
+    shardId: 'shardId-000000000000',
+    partitionKey,
+    approximateArrivalTimestamp: arrival,
+    sequenceNumber: `4954698668313554428650745793632162567570019247${String(sequence).padStart(10, '0')}`,
+    subsequenceNumber: '',
+  };
+}
+
+export interface FirehoseStats {
+  recordsIn: number;
+  /** Entries answered ServiceUnavailableException because the backlog was full. */
+  throttled: number;
+  invocations: number;
+  invocationAttempts: number;
+  invocationFailures: number;
+  processingFailed: number;
+  partitioningFailed: number;
+  dropped: number;
+}
+
+export const newStats = (): FirehoseStats => ({
+  recordsIn: 0,
+  throttled: 0,
+  invocations: 0,
+  invocationAttempts: 0,
+  invocationFailures: 0,
+  processingFailed: 0,
+  partitioningFailed: 0,
+  dropped: 0,
+});

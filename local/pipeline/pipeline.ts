@@ -1,0 +1,130 @@
+// The whole pipeline on one machine, wired exactly as serverless.yml wires the cloud: the same
+// handlers, real trigger payloads, the same keys — S3 folders, SQS queues with DLQs, Firehose
+// delivery streams, a DuckDB Glue job and a DuckDB Athena.
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { config, type QueueName } from '#shared/config.js';
+import type { PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
+import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
+import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
+import { type LocalEventBus, makeLocalEventBus } from '../eventbridge/eventbridge.js';
+import type { LocalDeliveryStream } from '../firehose/firehose.js';
+import type { TransformHandler } from '../firehose/processor.js';
+import type { LocalGlueFaults, LocalGlueJob } from '../glue/job.js';
+import { makeTopicRule } from '../iot/iot.js';
+import { LocalS3 } from '../s3/s3.js';
+import { persistDlqs } from '../sqs/dlq-store.js';
+import type { SqsHandler } from '../sqs/sqs.js';
+import { makeQueues, type PipelineQueues, startConsumers } from './queues.js';
+import { lakeHandlers, makeDeliveryStreams, makeEngines, wireNotifications, wireRetries } from './wiring.js';
+
+export interface LocalPipelineOptions {
+  dataDir: string;
+  /** Multiplies every configured wait (visibility timeouts, batching windows, buffer intervals). */
+  timeScale?: number;
+  /** Fault injection at every hand-off (the chaos run); absent, the pipeline runs clean. */
+  faults?: PipelineFaults;
+  /** How long Firehose waits for the transform (default: its Lambda timeout). */
+  transformTimeoutMs?: number;
+  /** Glue runs the retry λ restarts per failed run (default glue.maxRunRetries). */
+  maxRunRetries?: number;
+  /** Worker threads running the transform λ off the main thread; 0 runs it in process (default local.transformWorkers). */
+  transformWorkers?: number;
+}
+
+/** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
+export interface PipelineFaults {
+  putRecords?: (port: PutRecords) => PutRecords;
+  startJobRun?: (port: StartJobRun) => StartJobRun;
+  transform?: (handler: TransformHandler) => TransformHandler;
+  consumer?: (queue: QueueName, handler: SqsHandler) => SqsHandler;
+  notification?: (queue: QueueName, send: (body: string) => Promise<unknown>) => (body: string) => Promise<unknown>;
+  glue?: LocalGlueFaults;
+  athena?: AthenaFaults;
+}
+
+export interface StartedQuery {
+  queryExecutionId: string;
+  outputLocation: string;
+}
+
+export interface LocalPipeline {
+  dataDir: string;
+  instance: DuckDBInstance;
+  s3: LocalS3;
+  direct: LocalDeliveryStream;
+  devices: LocalDeliveryStream;
+  /** PutRecordBatch on the direct stream, as the ingest handler sees it (faults included). */
+  putRecords: PutRecords;
+  publishFromDevices: ReturnType<typeof makeTopicRule>;
+  queues: PipelineQueues;
+  /** EventBridge: Glue and Athena state changes → retry-failed-run. */
+  bus: LocalEventBus;
+  glue: LocalGlueJob;
+  athena: LocalAthena;
+  catalogue: ReportDefinition[];
+  /** Every report query start-reports started, in order. */
+  startedQueries: StartedQuery[];
+  close(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { dataDir, faults = {} } = options;
+  const timeScale = options.timeScale ?? config.local.timeScale;
+  // DuckDB would take 80% of RAM by default; bounded, it spills to disk instead of growing the process.
+  // It spills into the data directory, not `.tmp` in the working directory (two runs there would share it).
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: config.local.duckdbMemoryLimit,
+    temp_directory: path.join(dataDir, '.duckdb-spill'),
+  });
+  const s3 = new LocalS3({ dataDir });
+  const bus = makeLocalEventBus({ timeScale });
+  const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
+  const { closeTransform, ...streams } = makeDeliveryStreams(
+    s3,
+    {
+      timeScale,
+      transformTimeoutMs: options.transformTimeoutMs,
+      transformWorkers: options.transformWorkers ?? config.local.transformWorkers,
+    },
+    faults,
+  );
+  const queues = makeQueues(timeScale);
+  const catalogue = loadReportCatalogue(defaultReportsDir());
+  const startedQueries: StartedQuery[] = [];
+  const startQuery: StartQuery = async (request) => {
+    const queryExecutionId = await athena.startQuery(request);
+    startedQueries.push({ queryExecutionId, outputLocation: request.outputLocation });
+    return queryExecutionId;
+  };
+  const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
+  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue);
+  startConsumers(queues, {
+    rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
+    curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,
+    reportResults: faults.consumer?.('reportResults', handlers.reportResults) ?? handlers.reportResults,
+  });
+  wireNotifications(s3, queues, faults);
+  wireRetries(bus, { glue, athena, startQuery, maxRunRetries: options.maxRunRetries ?? config.glue.maxRunRetries });
+  return {
+    dataDir,
+    instance,
+    s3,
+    ...streams,
+    putRecords: faults.putRecords?.(streams.direct.putRecordBatch) ?? streams.direct.putRecordBatch,
+    publishFromDevices: makeTopicRule(config.devices.topicFilter, streams.devices),
+    queues,
+    bus,
+    glue,
+    athena,
+    catalogue,
+    startedQueries,
+    close: async () => {
+      await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
+      // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
+      await persistDlqs({ dataDir, queues });
+      instance.closeSync();
+      await closeTransform();
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// How the local pipeline's parts connect, mirroring serverless.yml: engines, delivery streams,
+// the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { config, type QueueName } from '#shared/config.js';
+import type { ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
+import type { ReportDefinition } from '#shared/reports/catalogue.js';
+import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
+import { makePublishReportHandler } from '../../functions/publish-report.js';
+import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
+import { makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
+import { makeStartReportsHandler } from '../../functions/start-reports.js';
+import { makeTransformHandler } from '../../functions/transform.js';
+import { type LocalAthena, makeLocalAthena } from '../athena/athena.js';
+import type { LocalEventBus } from '../eventbridge/eventbridge.js';
+import { LocalDeliveryStream } from '../firehose/firehose.js';
+import { startTransformWorkers } from '../firehose/transform-workers.js';
+import { type LocalGlueJob, makeLocalGlueJob } from '../glue/job.js';
+import { localBucketNames } from '../s3/buckets.js';
+import type { LocalS3 } from '../s3/s3.js';
+import type { PipelineFaults } from './pipeline.js';
+import type { PipelineQueues } from './queues.js';
+
+const localJobName = `${config.service}-local-${config.glue.jobName}`;
+
+export interface EngineParts {
+  dataDir: string;
+  instance: DuckDBInstance;
+  s3: LocalS3;
+  bus: LocalEventBus;
+  faults: PipelineFaults;
+}
+
+/** The Glue job and the Athena workgroup: DuckDB underneath, S3 notifications and EventBridge out. */
+export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts) {
+  const onObjectCreated = (ref: ObjectRef, size: number) => s3.notifyCreated(ref, size);
+  const glue = makeLocalGlueJob({
+    dataDir,
+    instance,
+    jobName: localJobName,
+    onObjectCreated,
+    onStateChange: bus.putEvent,
+    ...(faults.glue ? { faults: faults.glue } : {}),
+  });
+  const workgroup = {
+    name: config.athena.workgroup,
+    bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
+  };
+  const athena = makeLocalAthena({
+    dataDir,
+    instance,
+    workgroup,
+    onObjectCreated,
+    onStateChange: bus.putEvent,
+    ...(faults.athena ? { faults: faults.athena } : {}),
+  });
+  return { glue, athena };
+}
+
+/** The two EventBridge rules of infra/functions/retry.yml, targeting the same retry λ. */
+export function wireRetries(
+  bus: LocalEventBus,
+  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery; maxRunRetries: number },
+): void {
+  const { glue, athena, startQuery, maxRunRetries } = parts;
+  const handler = makeRetryFailedRunHandler({
+    getJobRun: async (runId) => glue.getJobRun(runId),
+    startJobRun: glue.startJobRun,
+    getQueryExecution: async (id) => athena.getQueryExecution(id),
+    startQueryExecution: startQuery,
+    jobName: localJobName,
+    workgroup: config.athena.workgroup,
+    maxRunRetries,
+    maxQueryRetries: config.athena.maxQueryRetries,
+  });
+  const functionName = `${config.service}-local-retry-failed-run`;
+  bus.addRule({ name: `${functionName}-glue`, pattern: glueRetryPattern(localJobName), functionName, handler });
+  bus.addRule({
+    name: `${functionName}-athena`,
+    pattern: athenaRetryPattern(config.athena.workgroup),
+    functionName,
+    handler,
+  });
+}
+
+export interface DeliverySettings {
+  timeScale: number;
+  transformTimeoutMs: number | undefined;
+  /** Worker threads running the transform λ for both streams; 0 runs it in process. */
+  transformWorkers: number;
+}
+
+/** The two delivery streams, sharing one transform λ; closeTransform stops its worker threads. */
+export function makeDeliveryStreams(s3: LocalS3, settings: DeliverySettings, faults: PipelineFaults) {
+  const timeoutMs = settings.transformTimeoutMs ?? config.transform.timeoutSeconds * 1000;
+  // A worker call outliving Firehose's timeout is hung: the pool replaces that worker.
+  const workers =
+    settings.transformWorkers > 0
+      ? startTransformWorkers({ size: settings.transformWorkers, hungAfterMs: timeoutMs })
+      : undefined;
+  const real = workers?.transform ?? makeTransformHandler();
+  const streamOptions = {
+    putObject: s3.putObject,
+    bucket: localBucketNames.ingest,
+    transform: faults.transform?.(real) ?? real,
+    timeScale: settings.timeScale,
+    transformTimeoutMs: timeoutMs,
+    // One invocation more than workers: a worker has its next batch while the main thread routes the last.
+    concurrentInvocations: settings.transformWorkers + 1,
+  };
+  const direct = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.directStream}`,
+  });
+  const devices = new LocalDeliveryStream({
+    ...streamOptions,
+    name: `${config.service}-local-${config.firehose.deviceStream}`,
+    sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
+  });
+  return { direct, devices, closeTransform: async () => workers?.close() };
+}
+
+/** The three SQS-triggered λ, wired with local ports exactly as their entries wire AWS adapters. */
+export function lakeHandlers(
+  s3: LocalS3,
+  startJobRun: StartJobRun,
+  startQuery: StartQuery,
+  reports: ReportDefinition[],
+) {
+  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
+  return {
+    rawObjects: makeStartParquetJobHandler({
+      startJobRun,
+      putObject: s3.putObject,
+      lakeBucket: buckets.lakeBucket,
+    }),
+    curatedRuns: makeStartReportsHandler({
+      ...s3Ports,
+      ...buckets,
+      startQuery,
+      reports,
+      resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
+    }),
+    reportResults: makePublishReportHandler({
+      ...s3Ports,
+      reportingBucket: buckets.reportingBucket,
+      now: () => new Date(),
+    }),
+  };
+}
+
+/** The three bucket notifications of the stack (infra/resources/queues.yml), as S3 → SQS. */
+export function wireNotifications(s3: LocalS3, queues: PipelineQueues, faults: PipelineFaults): void {
+  const send = (name: QueueName) => {
+    const real = (body: string) => queues[name].queue.sendMessage(body);
+    return faults.notification?.(name, real) ?? real;
+  };
+  s3.addNotification({ bucket: localBucketNames.ingest, prefix: config.prefixes.events, target: send('rawObjects') });
+  s3.addNotification({
+    bucket: localBucketNames.lake,
+    prefix: config.prefixes.runMarkers,
+    suffix: '.json',
+    target: send('curatedRuns'),
+  });
+  s3.addNotification({
+    bucket: localBucketNames.reporting,
+    prefix: config.prefixes.reportResults,
+    suffix: '.csv',
+    target: send('reportResults'),
+  });
+}

@@ -1,0 +1,39 @@
+// The contract between start-parquet-job, the Glue Parquet job (glue/parquet_job.py), the local
+// Glue job and start-reports: run argument names and the run marker written last by each run.
+
+/** Glue run arguments (values are strings; lists are JSON). */
+export const glueArgs = {
+  /** `name:type,…` of the curated columns, from shared/contract/table-schemas.ts. */
+  columns: '--columns',
+  /** Bucket holding the raw NDJSON objects. */
+  sourceBucket: '--source_bucket',
+  /** JSON array of raw object keys, when short enough for an argument. */
+  sourceKeys: '--source_keys',
+  /** `s3://…/_manifests/<id>.json` holding `{ "keys": [...] }` when the list is too long. */
+  sourceManifest: '--source_manifest',
+  /** JSON array of `{ "event_type", "dt" }` the run touches. */
+  partitions: '--partitions',
+  /** `s3://<lake>/curated/events/` */
+  destination: '--destination',
+  /** `s3://<lake>/_runs/` */
+  runMarkerPrefix: '--run_marker_prefix',
+} as const;
+
+export interface RunMarkerPartition {
+  event_type: string;
+  dt: string;
+  /** Rows this run added to the partition (after dedupe). */
+  rows: number;
+}
+
+/** `_runs/<jobRunId>.json`: written only after every Parquet write succeeded. */
+export interface RunMarker {
+  job_run_id: string;
+  job_name: string;
+  finished_at: string;
+  source_objects: number;
+  rows_read: number;
+  rows_written: number;
+  duplicates_removed: number;
+  partitions: RunMarkerPartition[];
+}

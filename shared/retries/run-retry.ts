@@ -1,0 +1,191 @@
+// run-retry core: a Glue Parquet run that FAILED or TIMED OUT, or a report query that FAILED for a
+// transient reason, is started again with the same inputs, up to a limit. Both are safe to repeat:
+// the job dedupes by event_id and writes nothing visible before it succeeds; a report query rewrites
+// its own (report, date) result (docs/retries.md).
+import { createHash } from 'node:crypto';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from '../config.js';
+import { parseS3Uri, reportResult, reportResultPrefix, s3Uri } from '../lake/keys.js';
+import { classifyFailure, isRetryableAthenaError, isRetryableGlueError } from '../lake/sqs-errors.js';
+import type {
+  GetJobRun,
+  GetQueryExecution,
+  JobRunSummary,
+  QueryExecutionRequest,
+  QueryExecutionSummary,
+  StartJobRun,
+  StartQueryExecution,
+} from '../ports.js';
+
+/** Run arguments a retry adds; the Parquet job never asks for them, so Glue's getResolvedOptions ignores them. */
+export const retryArgs = { attempt: '--retry_attempt', retryOf: '--retry_of' } as const;
+
+export const GLUE_SOURCE = 'aws.glue';
+export const GLUE_JOB_STATE_CHANGE = 'Glue Job State Change';
+export const ATHENA_SOURCE = 'aws.athena';
+export const ATHENA_QUERY_STATE_CHANGE = 'Athena Query State Change';
+/** Glue emits Job State Change for SUCCEEDED, FAILED, TIMEOUT and STOPPED; STOPPED is someone's decision. */
+export const RETRIED_GLUE_STATES: readonly string[] = ['FAILED', 'TIMEOUT'];
+
+export interface GlueJobStateChangeDetail {
+  jobName: string;
+  severity?: string;
+  state: string;
+  jobRunId: string;
+  message?: string;
+}
+
+export interface AthenaQueryStateChangeDetail {
+  versionId?: string;
+  currentState: string;
+  previousState?: string;
+  statementType?: string;
+  queryExecutionId: string;
+  workgroupName: string;
+  sequenceNumber?: string;
+  athenaError?: { errorCategory?: number; errorType?: number; errorMessage?: string; retryable?: boolean };
+}
+
+export type GlueJobStateChange = EventBridgeEvent<typeof GLUE_JOB_STATE_CHANGE, GlueJobStateChangeDetail>;
+export type AthenaQueryStateChange = EventBridgeEvent<typeof ATHENA_QUERY_STATE_CHANGE, AthenaQueryStateChangeDetail>;
+
+type Skip = { action: 'skip'; reason: string };
+type Exhausted = { action: 'exhausted'; retries: number };
+export type GlueRetryPlan = { action: 'retry'; attempt: number; arguments: Record<string, string> } | Skip | Exhausted;
+export type QueryRetryPlan = { action: 'retry'; attempt: number; request: QueryExecutionRequest } | Skip | Exhausted;
+
+const skip = (reason: string): Skip => ({ action: 'skip', reason });
+const attemptOf = (value: string | undefined): number | undefined =>
+  value === undefined ? 0 : /^\d{1,4}$/.test(value) ? Number(value) : undefined;
+
+/** The next run of a failed run's chain: same arguments, attempt + 1, and the chain's first run id. */
+export function planGlueRetry(run: JobRunSummary, maxRetries: number): GlueRetryPlan {
+  if (!RETRIED_GLUE_STATES.includes(run.JobRunState)) return skip(`run is ${run.JobRunState}`);
+  const previous = attemptOf(run.Arguments[retryArgs.attempt]);
+  if (previous === undefined) return skip(`malformed ${retryArgs.attempt}`);
+  if (previous >= maxRetries) return { action: 'exhausted', retries: previous };
+  const attempt = previous + 1;
+  const retryOf = run.Arguments[retryArgs.retryOf] ?? run.Id;
+  return {
+    action: 'retry',
+    attempt,
+    arguments: { ...run.Arguments, [retryArgs.attempt]: String(attempt), [retryArgs.retryOf]: retryOf },
+  };
+}
+
+/**
+ * Athena keeps no free-form data per query, so a retried query carries its place in the chain in a
+ * leading SQL comment: `-- eventlake-retry attempt=<n> of=<first query id>`. Deterministic, needs no
+ * storage and no extra permission, and it shows in the console's query history.
+ */
+const RETRY_MARKER = /^-- eventlake-retry attempt=(\d{1,4}) of=([A-Za-z0-9-]+)\n/;
+
+export const retryMarker = (attempt: number, firstQueryId: string): string =>
+  `-- eventlake-retry attempt=${attempt} of=${firstQueryId}\n`;
+
+export function parseRetryMarker(query: string): { attempt: number; firstQueryId?: string; sql: string } {
+  const match = RETRY_MARKER.exec(query);
+  if (!match) return { attempt: 0, sql: query };
+  return { attempt: Number(match[1]), firstQueryId: match[2] as string, sql: query.slice(match[0].length) };
+}
+
+/** sha256 hex (64 chars) of the failed query and the attempt: a duplicated event starts no second retry. */
+export const retryToken = (failedQueryId: string, attempt: number): string =>
+  createHash('sha256').update(`retry\n${failedQueryId}\n${attempt}`).digest('hex');
+
+/** The workgroup's BytesScannedCutoffPerQuery stopped it: running it again would be stopped again. */
+const SCAN_CUTOFF = /bytes scanned limit/i;
+
+/** Athena's own verdict: Retryable, or a system error (category 1) rather than a user (2) or other (3) one. */
+export const isTransientQueryFailure = (status: QueryExecutionSummary['Status']): boolean =>
+  status.AthenaError?.Retryable === true || status.AthenaError?.ErrorCategory === 1;
+
+/** `s3://…/athena-results/<report>/dt=<d>/` of a report query's result file; undefined for any other query. */
+function reportOutputPrefix(q: QueryExecutionSummary): string | undefined {
+  const location = q.ResultConfiguration?.OutputLocation;
+  if (!location?.startsWith('s3://')) return undefined;
+  const { bucket, key } = parseS3Uri(location);
+  const result = reportResult(key);
+  if (!result || result.queryExecutionId !== q.QueryExecutionId) return undefined;
+  return s3Uri({ bucket, key: reportResultPrefix(result.report, result.dt) });
+}
+
+export function planQueryRetry(q: QueryExecutionSummary, workgroup: string, maxRetries: number): QueryRetryPlan {
+  const { State, StateChangeReason = '' } = q.Status;
+  if (q.WorkGroup !== workgroup) return skip(`workgroup ${q.WorkGroup}`);
+  if (SCAN_CUTOFF.test(StateChangeReason) || SCAN_CUTOFF.test(q.Status.AthenaError?.ErrorMessage ?? '')) {
+    return skip('scan cutoff');
+  }
+  if (State !== 'FAILED') return skip(`query is ${State}`);
+  if (!isTransientQueryFailure(q.Status)) return skip('not retryable');
+  const outputLocation = reportOutputPrefix(q);
+  if (!outputLocation) return skip('not a report query');
+  const { attempt: previous, firstQueryId = q.QueryExecutionId, sql } = parseRetryMarker(q.Query);
+  if (previous >= maxRetries) return { action: 'exhausted', retries: previous };
+  const attempt = previous + 1;
+  const { Database, Catalog } = q.QueryExecutionContext ?? {};
+  const request: QueryExecutionRequest = {
+    queryString: `${retryMarker(attempt, firstQueryId)}${sql}`,
+    outputLocation,
+    clientRequestToken: retryToken(q.QueryExecutionId, attempt),
+    workgroup: q.WorkGroup,
+    ...(Database === undefined ? {} : { database: Database }),
+    ...(Catalog === undefined ? {} : { catalog: Catalog }),
+    ...(q.ExecutionParameters ? { executionParameters: q.ExecutionParameters } : {}),
+  };
+  return { action: 'retry', attempt, request };
+}
+
+/** Every retry of a chain failed too: thrown so the event ends in the on-failure destination (an alarmed DLQ). */
+export class RetriesExhausted extends Error {
+  override readonly name = 'RetriesExhausted';
+}
+
+export interface RunRetryPorts {
+  getJobRun: GetJobRun;
+  startJobRun: StartJobRun;
+  getQueryExecution: GetQueryExecution;
+  startQueryExecution: StartQueryExecution;
+  jobName: string;
+  workgroup: string;
+  /** pipeline.json `glue.maxRunRetries`. */
+  maxRunRetries?: number;
+  /** pipeline.json `athena.maxQueryRetries`. */
+  maxQueryRetries?: number;
+}
+
+export type RetryOutcome =
+  | { action: 'retried'; target: 'glue' | 'athena'; failedId: string; retryId: string; attempt: number }
+  | { action: 'skipped'; target: 'glue' | 'athena' | 'unknown'; failedId?: string; reason: string };
+
+export async function retryGlueRun(detail: GlueJobStateChangeDetail, ports: RunRetryPorts): Promise<RetryOutcome> {
+  const failedId = detail.jobRunId;
+  if (detail.jobName !== ports.jobName) return { action: 'skipped', target: 'glue', failedId, reason: 'other job' };
+  const plan = planGlueRetry(await ports.getJobRun(failedId), ports.maxRunRetries ?? config.glue.maxRunRetries);
+  if (plan.action === 'exhausted')
+    throw new RetriesExhausted(`Glue run ${failedId} failed after ${plan.retries} retries`);
+  if (plan.action === 'skip') return { action: 'skipped', target: 'glue', failedId, reason: plan.reason };
+  try {
+    const retryId = await ports.startJobRun(plan.arguments);
+    return { action: 'retried', target: 'glue', failedId, retryId, attempt: plan.attempt };
+  } catch (error) {
+    throw classifyFailure(`StartJobRun retrying ${failedId}`, error, isRetryableGlueError);
+  }
+}
+
+export async function retryQuery(detail: AthenaQueryStateChangeDetail, ports: RunRetryPorts): Promise<RetryOutcome> {
+  const failedId = detail.queryExecutionId;
+  if (detail.workgroupName !== ports.workgroup) {
+    return { action: 'skipped', target: 'athena', failedId, reason: 'other workgroup' };
+  }
+  const execution = await ports.getQueryExecution(failedId);
+  const plan = planQueryRetry(execution, ports.workgroup, ports.maxQueryRetries ?? config.athena.maxQueryRetries);
+  if (plan.action === 'exhausted') throw new RetriesExhausted(`query ${failedId} failed after ${plan.retries} retries`);
+  if (plan.action === 'skip') return { action: 'skipped', target: 'athena', failedId, reason: plan.reason };
+  try {
+    const retryId = await ports.startQueryExecution(plan.request);
+    return { action: 'retried', target: 'athena', failedId, retryId, attempt: plan.attempt };
+  } catch (error) {
+    throw classifyFailure(`StartQueryExecution retrying ${failedId}`, error, isRetryableAthenaError);
+  }
+}
