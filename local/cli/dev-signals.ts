@@ -8,6 +8,9 @@ export interface SignalOptions {
   exit: (code: number) => void;
 }
 
+/** A second signal this soon is the same keypress delivered twice (the terminal and npm both send it). */
+const DUPLICATE_MS = 250;
+
 /** Resolves with the exit code once the clean stop of `stop` finished after the first signal. */
 export function untilSignal(stop: () => Promise<void>, options: SignalOptions): Promise<number> {
   return new Promise((resolve) => {
@@ -18,7 +21,7 @@ export function untilSignal(stop: () => Promise<void>, options: SignalOptions): 
         if (waited >= options.graceMs) {
           options.write(`\n${signal} again: exiting now, without a clean stop\n`);
           options.exit(130);
-        } else {
+        } else if (waited >= DUPLICATE_MS) {
           options.write(
             `\n${signal}: still stopping cleanly (again after ${Math.ceil(options.graceMs / 1000)} s to exit at once)\n`,
           );
