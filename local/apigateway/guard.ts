@@ -53,7 +53,7 @@ export class TokenBuckets {
 
 /** The local stand-in for a concurrency-limited Lambda behind API Gateway: limits on admission. */
 export interface Shedding {
-  /** Requests inside a handler (body being read or processed) at once. */
+  /** Requests with a valid API key inside a handler at once (their bodies already read). */
   maxInFlight: number;
   /** Once the event loop ran later than this, no request is admitted for as long again (it could not be served in time). */
   maxEventLoopDelayMs: number;

@@ -5,19 +5,37 @@ import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
-/** The whole body, or 'tooLarge' once it passes max bytes (the rest is read and discarded). */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
+/**
+ * The whole body; 'tooLarge' once it passes max bytes (at once from Content-Length, else while
+ * reading; the rest is read and discarded so the client sees the answer); 'timeout' when it has not
+ * all arrived `deadlineMs` after the request started (a slow client is not waited for).
+ */
+export function readBody(
+  req: IncomingMessage,
+  max: number,
+  deadlineMs: number,
+): Promise<Buffer | 'tooLarge' | 'timeout'> {
   return new Promise((resolve, reject) => {
     let tooLarge = Number(req.headers['content-length'] ?? 0) > max;
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      req.removeAllListeners('data');
+      resolve('timeout');
+    }, deadlineMs);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) tooLarge = true;
       if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'tooLarge' : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(tooLarge ? 'tooLarge' : Buffer.concat(chunks, size));
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 

@@ -11,7 +11,7 @@ import { nextTurn } from '../pipeline/clock.js';
 import { apiKeyChecker, LoadShedder, type ShedderStats, type Shedding, type Throttle, TokenBuckets } from './guard.js';
 import { apiGatewayEvent, compileRoutePath, lambdaContext } from './http-event.js';
 import { isProxyResult, readBody, sendClientError, sendError, sendJson, sendResult } from './io.js';
-import { serveStatic } from './static.js';
+import { findRoute, header, invokeWithTimeout, type Matcher, notRouted } from './routes.js';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -36,10 +36,10 @@ export interface HttpServerOptions {
   throttle?: Throttle;
   maxBodyBytes?: number;
   integrationTimeoutMs?: number;
-  /** Time allowed to receive a whole request (Node answers 408 past it). */
+  /** Time allowed to receive a whole request, headers and body (408 past it). */
   requestTimeoutMs?: number;
   binaryMediaTypes?: readonly string[];
-  /** Admission limits; past them 503 + Retry-After before the body is read. */
+  /** Admission limits for requests with a valid API key, once their body is read; past them 503 + Retry-After. */
   shedding?: Partial<Shedding>;
 }
 
@@ -51,8 +51,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type Matcher = HttpRoute & { match: ReturnType<typeof compileRoutePath> };
-
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_BINARY_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
 /** Like a Lambda concurrency limit: bounds the request bodies and handler state held at once. */
 const DEFAULT_SHEDDING: Shedding = {
@@ -76,7 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ),
   };
   const load = new LoadShedder({ ...DEFAULT_SHEDDING, ...options.shedding });
-  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Node looks for requests past requestTimeout only every connectionsCheckingInterval (30 s by default).
   const connectionsCheckingInterval = Math.floor(Math.min(1_000, Math.max(10, requestTimeout / 4)));
   const responses = new WeakMap<Duplex, ServerResponse>();
@@ -116,6 +115,12 @@ interface Ctx {
   load: LoadShedder;
 }
 
+/**
+ * The order of the edge: route, key (403), throttle (429), then the body, read under the request
+ * deadline (408) and the size limit (413, from Content-Length or while reading); only then, and only
+ * for a request carrying a valid key, the load shedder (503). A slow or oversized body, or a client
+ * without a key, never holds a shedder slot, so it cannot starve keyed clients or /v1/health.
+ */
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -130,26 +135,37 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Prom
     apiKey = { key, id };
     if (!ctx.gate.buckets.take(id)) return sendError(req, res, 429, 'Too Many Requests');
   }
-  if (!ctx.load.enter()) {
+  const maxBody = ctx.options.maxBodyBytes ?? 10 * 1024 * 1024;
+  if (Number(header(req, 'content-length') ?? 0) > maxBody) return sendError(req, res, 413, 'Request Too Long');
+  const body = await readBody(req, maxBody, ctx.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  if (body === 'tooLarge') return sendError(req, res, 413, 'Request Too Long');
+  if (body === 'timeout') {
+    res.shouldKeepAlive = false;
+    return sendError(req, res, 408, 'Request Timeout');
+  }
+  // Yield so every request already waiting is read and admitted or shed before handlers take the CPU:
+  // otherwise requests queue unseen in socket buffers and no limit ever applies.
+  await nextTurn();
+  const counted = apiKey !== undefined;
+  if (counted && !ctx.load.enter()) {
     res.setHeader('Retry-After', String(ctx.load.limits.retryAfterSeconds));
     return sendError(req, res, 503, 'Service Unavailable');
   }
   try {
-    await invoke(req, res, ctx, { route, url, pathParameters, apiKey });
+    await invoke(req, res, ctx, { route, url, pathParameters, apiKey, body });
   } finally {
-    ctx.load.leave();
+    if (counted) ctx.load.leave();
   }
 }
 
-type Routed = NonNullable<ReturnType<typeof findRoute>> & { url: URL; apiKey?: { key: string; id: string } };
+type Routed = NonNullable<ReturnType<typeof findRoute>> & {
+  url: URL;
+  apiKey: { key: string; id: string } | undefined;
+  body: Buffer;
+};
 
 async function invoke(req: IncomingMessage, res: ServerResponse, ctx: Ctx, at: Routed): Promise<void> {
-  const { route, url, pathParameters, apiKey } = at;
-  const body = await readBody(req, ctx.options.maxBodyBytes ?? 10 * 1024 * 1024);
-  if (body === 'tooLarge') return sendError(req, res, 413, 'Request Too Long');
-  // Yield so every request already waiting is read and admitted or shed before handlers take the CPU:
-  // otherwise requests queue unseen in socket buffers and no limit ever applies.
-  await nextTurn();
+  const { route, url, pathParameters, apiKey, body } = at;
   const now = Date.now();
   const requestId = randomUUID();
   const binaryMediaTypes = ctx.options.binaryMediaTypes ?? DEFAULT_BINARY_TYPES;
@@ -160,44 +176,4 @@ async function invoke(req: IncomingMessage, res: ServerResponse, ctx: Ctx, at: R
   if (result === 'timeout') return sendError(req, res, 504, 'Endpoint request timed out', requestId);
   if (!isProxyResult(result)) return sendError(req, res, 502, 'Internal server error', requestId);
   sendResult(res, result, requestId);
-}
-
-function findRoute(routes: Matcher[], method: string, path: string) {
-  for (const route of routes) {
-    if (route.method !== method && route.method !== 'ANY') continue;
-    const pathParameters = route.match(path);
-    if (pathParameters !== undefined) return { route, pathParameters };
-  }
-  return undefined;
-}
-
-async function notRouted(
-  req: IncomingMessage,
-  res: ServerResponse,
-  at: { url: URL; method: string; staticDir?: string },
-) {
-  const readable = at.method === 'GET' || at.method === 'HEAD';
-  if (readable && at.staticDir) {
-    if (await serveStatic(at.staticDir, at.url.pathname, res, at.method === 'HEAD')) return;
-    return sendJson(res, 404, { message: 'Not Found' });
-  }
-  // What API Gateway answers for a resource or method the API does not define.
-  sendError(req, res, 403, 'Missing Authentication Token');
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function invokeWithTimeout(handler: ApiHandler, event: APIGatewayProxyEvent, context: Context, ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([handler(event, context).catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { BodyTooLarge, MalformedBody, UnsupportedMediaType } from './errors.js';
 import { charsetOf, type HeaderMap, mediaType } from './http-request.js';
+import { findDuplicateKey } from './request-keys.js';
 
 export interface BodyLimits {
   maxEventsPerRequest: number;
@@ -76,6 +77,11 @@ function gunzipWithin(compressed: Buffer, maxBytes: number): Buffer {
 const tooLarge = (maxBytes: number): BodyTooLarge =>
   new BodyTooLarge(`decoded body is over the ${maxBytes}-byte limit`);
 
+const ENVELOPE_DEPTHS: ReadonlySet<number> = new Set([1, 3]);
+const EVENT_DEPTHS: ReadonlySet<number> = new Set([1]);
+/** A key echoed in an answer: at most 64 characters. */
+const clip = (key: string): string => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
+
 function parseEnvelopeList(text: string): unknown[] {
   let value: unknown;
   try {
@@ -87,6 +93,12 @@ function parseEnvelopeList(text: string): unknown[] {
   const events = (value as { events?: unknown } | null)?.events;
   if (typeof value !== 'object' || Array.isArray(value) || !Array.isArray(events)) {
     throw new MalformedBody('body must be a JSON object {"events": [...]}');
+  }
+  // The envelope's keys (depth 1) and each event's (depth 3: {"events": [{…}]}).
+  const duplicate = findDuplicateKey(text, ENVELOPE_DEPTHS);
+  if (duplicate !== undefined) {
+    const where = duplicate.object === 0 ? 'the envelope' : `event index ${duplicate.object - 1}`;
+    throw new MalformedBody(`duplicate key "${clip(duplicate.key)}" in ${where}: ambiguous JSON`);
   }
   return events;
 }
@@ -102,6 +114,12 @@ function parseNdjson(text: string, maxEvents: number): unknown[] {
       events.push(JSON.parse(line));
     } catch {
       throw new MalformedBody(`line ${i + 1} (event index ${events.length}) is not valid JSON`);
+    }
+    const duplicate = findDuplicateKey(line, EVENT_DEPTHS);
+    if (duplicate !== undefined) {
+      throw new MalformedBody(
+        `duplicate key "${clip(duplicate.key)}" in event index ${events.length - 1}: ambiguous JSON`,
+      );
     }
   }
   return events;

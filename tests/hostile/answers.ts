@@ -13,8 +13,10 @@ export function expectAnswer(seen: SeenAnswer, answer: Answer): void {
   expect(seen.status).toBe(answer.status);
   expect(seen.headers['content-type']).toMatch(/^application\/json\b/);
   const json = JSON.parse(seen.body) as Record<string, unknown>;
-  if ('error' in answer) expect(json).toEqual({ error: answer.error, message: expect.any(String) });
-  else if ('gatewayError' in answer) {
+  if ('error' in answer) {
+    expect(json).toEqual({ error: answer.error, message: expect.any(String) });
+    if (answer.reason !== undefined) expect(json.message).toContain(answer.reason);
+  } else if ('gatewayError' in answer) {
     expect(seen.headers['x-amzn-errortype']).toBe(answer.gatewayError);
     expect(json).toEqual({ message: expect.any(String) });
   } else if ('rejected' in answer) {

@@ -25,8 +25,8 @@ export const JSON_TYPE = { 'content-type': 'application/json' };
 export const NDJSON_TYPE = { 'content-type': 'application/x-ndjson' };
 
 export type Answer =
-  /** The λ refuses the request: `{"error": code, "message": …}`. */
-  | { status: number; error: string }
+  /** The λ refuses the request: `{"error": code, "message": …}`, the message containing `reason` when given. */
+  | { status: number; error: string; reason?: string }
   /** API Gateway (locally: local/apigateway/server.ts) refuses it before any λ: `{"message"}` + x-amzn-ErrorType. */
   | { status: number; gatewayError: string }
   /** The λ read the body but rejected its only event: 400 `{"accepted": 0, "rejected": [{reason: "<type>: …"}]}`. */
@@ -79,7 +79,11 @@ function wholeCase(
 
 const single = (event: unknown) => utf8(eventsBody([event]));
 const rejected = (type: FailureType) => (): Answer => ({ status: 400, rejected: type });
-const error = (status: number, code: string) => (): Answer => ({ status, error: code });
+const error = (status: number, code: string, reason?: string) => (): Answer => ({
+  status,
+  error: code,
+  ...(reason === undefined ? {} : { reason }),
+});
 
 /** A page_view whose stamped record (app_id, 13-digit server_received_at, 36-char request_id added) is `bytes` long. */
 export function eventOfRecordSize(mark: string, bytes: number): Record<string, unknown> {
@@ -222,12 +226,48 @@ export function ingestCorpus(): IngestCase[] {
       (m) => ({ body: single(eventOfRecordSize(m, config.firehose.maxRecordBytes + 1)) }),
       rejected('size_violation'),
     ),
-    // Duplicated keys: JSON.parse keeps the last, at the edge and in the transform alike
-    accepted(
+    // Duplicated keys at the envelope level are ambiguous (JSON.parse would keep the last silently): 400
+    wholeCase(
       'duplicated event_id key',
-      (m) => pageView(m, { event_id: DUPLICATE_KEY_IDS.last }),
+      (m) => ({
+        body: utf8(
+          eventsBody([pageView(m, { event_id: DUPLICATE_KEY_IDS.last })]).replace(
+            '{"event_id"',
+            `{"event_id":"${DUPLICATE_KEY_IDS.first}","event_id"`,
+          ),
+        ),
+      }),
+      error(400, 'malformed_body', 'duplicate key "event_id" in event index 0'),
+    ),
+    wholeCase(
+      'two top-level events keys',
+      (m) => ({ body: utf8(`{"events":[${JSON.stringify(pageView(m))}],"events":[${JSON.stringify(pageView(m))}]}`) }),
+      error(400, 'malformed_body', 'duplicate key "events" in the envelope'),
+    ),
+    wholeCase(
+      'duplicated key in the third event, spelled with an escape',
+      (m) => {
+        const [a, b, c] = [pageView(m), pageView(m), pageView(m)].map((e) => JSON.stringify(e));
+        const third = (c as string).replace('{', '{"\\u0065vent_time":"2020-01-01T00:00:00Z",');
+        return { body: utf8(`{"events":[${a},${b},${third}]}`) };
+      },
+      error(400, 'malformed_body', 'duplicate key "event_time" in event index 2'),
+    ),
+    wholeCase(
+      'duplicated key in an NDJSON event',
+      (m) => ({
+        headers: NDJSON_TYPE,
+        body: utf8(
+          `${JSON.stringify(pageView(m))}\n${JSON.stringify(pageView(m)).replace('{', '{"event_type":"x",')}\n`,
+        ),
+      }),
+      error(400, 'malformed_body', 'duplicate key "event_type" in event index 1'),
+    ),
+    accepted(
+      'a key twice inside attributes (below the envelope level: the last one counts)',
+      (m) => pageView(m),
       'curated',
-      (json) => json.replace('{"event_id"', `{"event_id":"${DUPLICATE_KEY_IDS.first}","event_id"`),
+      (json) => json.replace('"attributes":{', '"attributes":{"url":"https://shop.example.com/first",'),
     ),
     // Prototype keys
     wholeCase(

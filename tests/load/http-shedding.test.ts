@@ -1,8 +1,10 @@
-// The local API Gateway's admission bounds: at most maxInFlight requests inside handlers, none while
-// the event loop runs late; past either, 503 + Retry-After before the body is read.
+// The local API Gateway's admission bounds: at most maxInFlight keyed requests inside handlers, none
+// while the event loop runs late; past either, 503 + Retry-After. Size limits (413) and the body
+// deadline (408) answer first, and requests without a valid key or still sending never hold a slot.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadShedder } from '../../local/apigateway/guard.js';
 import { type HttpServerOptions, type RunningServer, startHttpServer } from '../../local/apigateway/server.js';
+import { sendRaw } from '../hostile/wire.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -16,10 +18,25 @@ const busy = (ms: number) => {
   while (performance.now() < until) {}
 };
 
-async function start(shedding: HttpServerOptions['shedding']): Promise<RunningServer> {
+/** Holds every /v1/held request until released: a slot stays taken for as long as the test says. */
+let release: () => void = () => {};
+let held = new Promise<void>((resolve) => (release = resolve));
+
+async function start(shedding: HttpServerOptions['shedding'], more: Partial<HttpServerOptions> = {}) {
+  held = new Promise<void>((resolve) => (release = resolve));
   server = await startHttpServer({
     port: 0,
+    ...more,
     routes: [
+      {
+        method: 'POST',
+        path: '/v1/held',
+        private: true,
+        handler: async () => {
+          await held;
+          return { statusCode: 200, body: '{}' };
+        },
+      },
       {
         method: 'POST',
         path: '/v1/events',
@@ -37,6 +54,7 @@ async function start(shedding: HttpServerOptions['shedding']): Promise<RunningSe
           return { statusCode: 200, body: '{}' };
         },
       },
+      { method: 'ANY', path: '/v1/{proxy+}', handler: async () => ({ statusCode: 200, body: '{"status":"ok"}' }) },
     ],
     apiKeys: { 'key-a': 'id-a' },
     shedding,
@@ -50,7 +68,11 @@ const post = (s: RunningServer, path: string) =>
 describe('in-flight limit', () => {
   it('admits maxInFlight requests and sheds the rest with 503 + Retry-After, then admits again', async () => {
     const s = await start({ maxInFlight: 2, retryAfterSeconds: 3 });
-    const answers = await Promise.all(Array.from({ length: 6 }, () => post(s, '/v1/events')));
+    // Held in their handlers until 4 were shed: no timing involved.
+    const pending = Array.from({ length: 6 }, () => post(s, '/v1/held'));
+    for (const deadline = Date.now() + 20_000; s.stats().shed < 4 && Date.now() < deadline; ) await wait(20);
+    release();
+    const answers = await Promise.all(pending);
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 503, 503, 503, 503]);
     for (const r of answers.filter((a) => a.status === 503)) {
@@ -111,4 +133,61 @@ describe('event-loop delay limit', () => {
       shedder.stop();
     }
   });
+});
+
+describe('what never takes a shedder slot', () => {
+  it('answers a body over the size limit 413, from Content-Length or while reading, with every slot taken', async () => {
+    const s = await start({ maxInFlight: 1 }, { maxBodyBytes: 1_000 });
+    const small = (path: string) =>
+      fetch(`${s.url}${path}`, { method: 'POST', headers: { 'x-api-key': 'key-a' }, body: '{}' });
+    const holding = small('/v1/held');
+    for (const deadline = Date.now() + 10_000; s.stats().inFlight < 1 && Date.now() < deadline; ) await wait(20);
+    expect(s.stats().inFlight).toBe(1);
+    expect((await small('/v1/events')).status).toBe(503);
+    const declared = await fetch(`${s.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'key-a' },
+      body: 'x'.repeat(1_001),
+    });
+    expect([declared.status, declared.headers.get('x-amzn-errortype')]).toEqual([413, 'RequestTooLarge']);
+    // No Content-Length (chunked): the limit applies while reading.
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(400)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${s.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'key-a' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    release();
+    expect((await holding).status).toBe(200);
+    expect(s.stats().shed).toBe(1);
+  });
+
+  it('33 slow bodies (no key, a wrong key, or a valid one) starve neither keyed clients nor /v1/health', async () => {
+    const s = await start({ maxInFlight: 32 }, { requestTimeoutMs: 2_000 });
+    const slow = (path: string, headers: Record<string, string>) =>
+      sendRaw({ url: s.url, path, headers, body: Buffer.from('{"events":[]}'), wire: { kind: 'slow' } });
+    const publicRoute = Array.from({ length: 33 }, () => slow('/v1/anything', {}));
+    const wrongKey = Array.from({ length: 33 }, () => slow('/v1/events', { 'x-api-key': 'nope' }));
+    const validKey = Array.from({ length: 33 }, () => slow('/v1/events', { 'x-api-key': 'key-a' }));
+    await wait(300);
+    // While 99 bodies trickle in: a keyed request and the health route are answered.
+    const keyed = await fetch(`${s.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': 'key-a' }, body: '{}' });
+    expect(keyed.status).toBe(200);
+    expect((await fetch(`${s.url}/v1/health`)).status).toBe(200);
+    expect(s.stats()).toMatchObject({ shed: 0 });
+    // The slow ones: 408 at the body deadline, 403 at once for a key that is not one.
+    for (const answer of await Promise.all([...publicRoute, ...validKey])) {
+      expect([answer.status, answer.headers['x-amzn-errortype']]).toEqual([408, 'RequestTimeoutException']);
+    }
+    for (const answer of await Promise.all(wrongKey)) expect(answer.status).toBe(403);
+    expect(s.stats()).toMatchObject({ shed: 0, inFlight: 0 });
+    expect(s.stats().peakInFlight).toBeLessThanOrEqual(1);
+  }, 30_000);
 });
