@@ -79,10 +79,16 @@ const firehose = new FirehoseClient({ requestHandler: { connectionTimeout: 1_000
 const apiGateway = new APIGatewayClient({});
 
 const lambdaHandler: IngestHandler = wiredOnFirstCall(() => {
-  const env = parseEnv({ DELIVERY_STREAM_NAME: requiredString, API_KEY_NAME_PREFIX: requiredString });
+  const env = parseEnv({
+    DELIVERY_STREAM_NAME: requiredString,
+    API_KEY_NAME_PREFIX: requiredString,
+    USAGE_PLAN_NAME: requiredString,
+  });
   return makeIngestHandler({
     putRecords: makePutRecords(firehose, env.DELIVERY_STREAM_NAME),
-    resolveApp: keyNameAppResolver(makeLookupKeyName(apiGateway), { namePrefix: env.API_KEY_NAME_PREFIX }),
+    resolveApp: keyNameAppResolver(makeLookupKeyName(apiGateway, env.USAGE_PLAN_NAME), {
+      namePrefix: env.API_KEY_NAME_PREFIX,
+    }),
   });
 });
 
