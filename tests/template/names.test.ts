@@ -8,9 +8,22 @@ import { config } from '#shared/config.js';
 import { repoRoot } from './paths.js';
 import { props, resourcesOfType, stage, template } from './template.js';
 
-interface Names {
-  [name: string]: string;
-}
+type Names = Record<
+  | 'prefix'
+  | 'ingestBucket'
+  | 'lakeBucket'
+  | 'reportingBucket'
+  | 'directStream'
+  | 'deviceStream'
+  | 'kinesisStream'
+  | 'glueJob'
+  | 'glueDatabase'
+  | 'athenaWorkgroup'
+  | 'iotRuleName'
+  | 'alarmTopic',
+  string
+>;
+const bucketKeys = ['ingestBucket', 'lakeBucket', 'reportingBucket'] as const;
 const names = createRequire(import.meta.url)('../../infra/names.cjs') as {
   namesFor: (input: { stage: string; region?: string }) => Names;
   stageProblem: (stage: string) => string | undefined;
@@ -19,6 +32,7 @@ const names = createRequire(import.meta.url)('../../infra/names.cjs') as {
   FUNCTION_KEYS: string[];
 };
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholder
 const bucketName = (sub: string) => sub.replace('${AWS::AccountId}', '123456789012');
 const validBucket = (name: string) =>
   name.length >= 3 && name.length <= 63 && /^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name) && !name.startsWith('xn--');
@@ -26,7 +40,7 @@ const validBucket = (name: string) =>
 describe('stage names', () => {
   it.each(['dev', 'prod-eu-1', '1st', '42', 'a-b-c'])('accepts %s and derives legal names from it', (s) => {
     const n = names.namesFor({ stage: s });
-    for (const key of ['ingestBucket', 'lakeBucket', 'reportingBucket']) {
+    for (const key of bucketKeys) {
       expect(validBucket(bucketName(n[key])), n[key]).toBe(true);
     }
     expect(n.glueDatabase).toMatch(/^[a-z0-9_]+$/);
@@ -51,7 +65,7 @@ describe('stage names', () => {
       const max = names.maxStageLength(region);
       expect(max).toBeGreaterThanOrEqual(15);
       const longest = names.namesFor({ stage: 'a'.repeat(max), region });
-      for (const key of ['ingestBucket', 'lakeBucket', 'reportingBucket']) {
+      for (const key of bucketKeys) {
         expect(validBucket(bucketName(longest[key])), longest[key]).toBe(true);
       }
       for (const suffix of names.ROLE_SUFFIXES) {
