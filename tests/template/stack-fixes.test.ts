@@ -55,3 +55,13 @@ describe('CORS allow-list per stage', () => {
     expect(corsAllowedOriginsFor('__proto__')).toEqual([]);
   });
 });
+
+describe('the device topic rule', () => {
+  it('forwards every payload base64-encoded with the device id and the broker time (no SELECT *)', () => {
+    const rule = props(t, 'DeviceTopicRule').TopicRulePayload;
+    expect(rule.Sql).toBe(
+      `SELECT encode(*, 'base64') AS payload_b64, topic(2) AS device_id, timestamp() AS received_ms FROM '${config.devices.topicFilter}'`,
+    );
+    expect(rule.Actions[0].Kinesis.PartitionKey).toEqual({ 'Fn::Join': ['', ['$', '{topic(2)}']] });
+  });
+});
