@@ -12,6 +12,7 @@ import {
   lowerCaseHeaders,
   MethodNotAllowed,
   matchRoute,
+  parseOriginList,
   preflightResponse,
 } from '#shared/ingest/http.js';
 import { logger } from '#shared/observability.js';
@@ -42,4 +43,7 @@ export const makeHealthHandler =
     }
   };
 
-export const handler = middy(makeHealthHandler()).use(injectLambdaContext(logger, { resetKeys: true }));
+// The stage's allow-list (infra/functions/ingest.yml), the same the ingest λ answers with.
+export const handler = middy(makeHealthHandler(Date.now, parseOriginList(process.env.CORS_ALLOWED_ORIGINS))).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

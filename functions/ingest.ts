@@ -10,7 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { makeLookupKeyName } from '#shared/aws/api-gateway.js';
 import { makePutRecords } from '#shared/aws/firehose.js';
 import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
-import { parseEnv, requiredString } from '#shared/env.js';
+import { optionalString, parseEnv, requiredString } from '#shared/env.js';
 import {
   corsHeaders,
   decodeBody,
@@ -25,6 +25,7 @@ import {
   keyNameAppResolver,
   lowerCaseHeaders,
   matchRoute,
+  parseOriginList,
   preflightResponse,
   prepareEvents,
   putWithRetry,
@@ -79,10 +80,18 @@ const firehose = new FirehoseClient({ requestHandler: { connectionTimeout: 1_000
 const apiGateway = new APIGatewayClient({});
 
 const lambdaHandler: IngestHandler = wiredOnFirstCall(() => {
-  const env = parseEnv({ DELIVERY_STREAM_NAME: requiredString, API_KEY_NAME_PREFIX: requiredString });
+  const env = parseEnv({
+    DELIVERY_STREAM_NAME: requiredString,
+    API_KEY_NAME_PREFIX: requiredString,
+    USAGE_PLAN_NAME: requiredString,
+    CORS_ALLOWED_ORIGINS: optionalString(''),
+  });
   return makeIngestHandler({
     putRecords: makePutRecords(firehose, env.DELIVERY_STREAM_NAME),
-    resolveApp: keyNameAppResolver(makeLookupKeyName(apiGateway), { namePrefix: env.API_KEY_NAME_PREFIX }),
+    resolveApp: keyNameAppResolver(makeLookupKeyName(apiGateway, env.USAGE_PLAN_NAME), {
+      namePrefix: env.API_KEY_NAME_PREFIX,
+    }),
+    settings: { corsAllowedOrigins: parseOriginList(env.CORS_ALLOWED_ORIGINS) },
   });
 });
 

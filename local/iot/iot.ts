@@ -1,7 +1,11 @@
-// Local IoT Core topic rule: a device publishes one envelope to `eventlake/<device_id>/events`; the
-// rule (SELECT *, topic(2) AS device_id, timestamp() AS server_received_at) forwards it to the
-// Kinesis stream with the device id as partition key, which feeds the devices delivery stream.
+// Local IoT Core topic rule, with the cloud rule's semantics (infra/resources/devices.yml):
+// `SELECT encode(*, 'base64') AS payload_b64, topic(2) AS device_id, timestamp() AS received_ms
+// FROM 'eventlake/+/events'`. Every payload, JSON or not (even empty), is forwarded base64-encoded
+// with the topic's device id and the broker's receive time, to the Kinesis stream with the device
+// id as partition key, which feeds the devices delivery stream; the transform unwraps it
+// (shared/transform/device-payload.ts).
 import type { PutRecordResult } from '#shared/ports.js';
+import { wrapDevicePayload } from '#shared/transform/device-payload.js';
 
 export class TopicNotMatched extends Error {
   override readonly name = 'TopicNotMatched';
@@ -26,33 +30,20 @@ export function topicMatcher(filter: string): (topic: string) => string | undefi
 
 export interface DeviceMessage {
   topic: string;
-  payload: string;
+  /** The MQTT payload: any bytes (a string is sent as its UTF-8). */
+  payload: string | Uint8Array;
 }
 
-/**
- * Applies the rule to each message and forwards the results. Like IoT's SQL `SELECT *, …`, a payload
- * that is not a JSON object is forwarded untouched, so the transform turns it into a failed-event
- * record instead of the rule dropping it.
- */
+/** Applies the rule to each message and forwards the results; a topic the filter does not match throws. */
 export function makeTopicRule(filter: string, sink: KinesisSink, now: () => number = Date.now) {
   const deviceOf = topicMatcher(filter);
   return async (messages: readonly DeviceMessage[]): Promise<PutRecordResult[]> => {
     const records = messages.map(({ topic, payload }) => {
       const deviceId = deviceOf(topic);
       if (deviceId === undefined) throw new TopicNotMatched(`topic ${topic} does not match ${filter}`);
-      return { data: Buffer.from(withRuleFields(payload, deviceId, now()), 'utf8'), partitionKey: deviceId };
+      const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+      return { data: Buffer.from(wrapDevicePayload(bytes, deviceId, now()), 'utf8'), partitionKey: deviceId };
     });
     return sink.putFromKinesis(records);
   };
-}
-
-function withRuleFields(payload: string, deviceId: string, receivedAt: number): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return payload;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return payload;
-  return JSON.stringify({ ...value, device_id: deviceId, server_received_at: receivedAt });
 }

@@ -1,5 +1,6 @@
 // Which app a request comes from, decided by its API key and never by the body. Cloud: the key's
-// name (`<service>-<stage>-<app_id>`), looked up once per key and container. Local: a key → app map.
+// name (`<service>-<stage>-<app_id>`) as this stage's usage plan knows it, looked up once per key and
+// container (shared/aws/api-gateway.ts). Local: a key → app map.
 import type { APIGatewayEventIdentity } from 'aws-lambda';
 import { DependencyUnavailable } from './errors.js';
 
@@ -8,7 +9,7 @@ export type ResolveApp = (
   identity: Pick<APIGatewayEventIdentity, 'apiKey' | 'apiKeyId'>,
 ) => Promise<string | undefined>;
 
-/** Looks up an API key's name by its id (apigateway:GetApiKey); undefined when there is no such key. */
+/** An API key's name by its id, from this stage's usage plan; undefined when the key is not on it. */
 export type LookupKeyName = (apiKeyId: string) => Promise<string | undefined>;
 
 /** Local runtime and tests: the key value sent in x-api-key → app id. */

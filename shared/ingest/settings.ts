@@ -14,11 +14,27 @@ export interface IngestSettings {
   retryAfterSeconds: number;
 }
 
+/**
+ * The CORS allow-list of a stage: `api.corsAllowedOrigins.<stage>` in the pipeline config, none for a
+ * stage it does not list. The local runtime is the `dev` stage.
+ */
+export function corsAllowedOriginsFor(stage: string): readonly string[] {
+  const byStage: Readonly<Record<string, readonly string[]>> = config.api.corsAllowedOrigins;
+  return Object.hasOwn(byStage, stage) ? (byStage[stage] ?? []) : [];
+}
+
+/** `CORS_ALLOWED_ORIGINS` as the stack sets it (comma-separated, empty for none) → the allow-list. */
+export const parseOriginList = (raw: string | undefined): readonly string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+
 export const defaultIngestSettings: IngestSettings = {
   maxEventsPerRequest: config.api.maxEventsPerRequest,
   maxDecodedBodyBytes: config.api.maxDecodedBodyBytes,
   maxRecordBytes: config.firehose.maxRecordBytes,
-  corsAllowedOrigins: config.api.corsAllowedOrigins,
+  corsAllowedOrigins: corsAllowedOriginsFor('dev'),
   captureSourceIp: config.api.captureSourceIp,
   captureUserAgent: config.api.captureUserAgent,
   retryAfterSeconds: config.api.retryAfterSeconds,

@@ -10,7 +10,8 @@ import type {
 } from 'aws-lambda';
 import { config, type Zone } from '../config.js';
 import type { FailureType } from '../contract/event-contract.js';
-import { transformRecord } from './transform-record.js';
+import { unwrapDeviceRecord, withDeviceId } from './device-payload.js';
+import { type SourceRecord, type TransformedRecord, transformRecord } from './transform-record.js';
 
 export interface BatchCounts {
   records: number;
@@ -41,6 +42,14 @@ function base64Line(json: string): string {
   return scratch.toString('base64', 0, length + 1);
 }
 
+/** Devices' records come wrapped by the IoT rule (device-payload.ts): unwrap, transform, keep the device id. */
+function transformSource(record: SourceRecord, deliveryStream: string): TransformedRecord {
+  const device = unwrapDeviceRecord(record);
+  if (device === undefined) return transformRecord(record, { deliveryStream });
+  const out = transformRecord(device.record, { deliveryStream });
+  return out.zone === 'failed' ? { ...out, json: withDeviceId(out.json, device.deviceId) } : out;
+}
+
 export function transformBatch(
   event: FirehoseTransformationEvent,
   maxResponseBytes = config.transform.maxResponseBytes,
@@ -55,7 +64,7 @@ export function transformBatch(
   // Every record is guaranteed room for a minimal answer; only the data beyond it competes for space.
   let used = 16 + event.records.reduce((sum, r) => sum + r.recordId.length + ENTRY_OVERHEAD_BYTES, 0);
   const records = event.records.map((record): FirehoseTransformationResultRecord => {
-    const out = transformRecord(record, { deliveryStream });
+    const out = transformSource(record, deliveryStream);
     const data = base64Line(out.json);
     const extra = data.length + out.zone.length + out.partitionType.length + out.dt.length;
     if (used + extra > maxResponseBytes) {

@@ -1,4 +1,10 @@
-import { APIGatewayClient, GetApiKeyCommand, NotFoundException } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetApiKeyCommand,
+  GetUsagePlanKeyCommand,
+  GetUsagePlansCommand,
+  NotFoundException,
+} from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeLookupKeyName } from '#shared/aws/api-gateway.js';
@@ -17,16 +23,81 @@ describe('app identity from the API key', () => {
     expect(appFromKeyName('eventlake-prod-bad name', 'eventlake-prod-')).toBeUndefined();
   });
 
-  it('looks a key up once per container with GetApiKey, without its value', async () => {
-    apiGatewayMock.on(GetApiKeyCommand).resolves({ id: 'k1', name: 'eventlake-prod-shop-web', enabled: true });
-    const resolve = keyNameAppResolver(makeLookupKeyName(new APIGatewayClient({ region: 'eu-west-1' })), {
+  const client = () => new APIGatewayClient({ region: 'eu-west-1' });
+  const notFound = () =>
+    new NotFoundException({ message: 'Invalid Usage Plan Key identifier specified', $metadata: {} });
+  const plans = (...items: { id: string; name: string }[]) => ({ items });
+
+  it('finds the key on this stage’s usage plan, never with GetApiKey, once per key and container', async () => {
+    apiGatewayMock
+      .on(GetUsagePlansCommand)
+      .resolves(plans({ id: 'other', name: 'eventlake-dev' }, { id: 'up1', name: 'eventlake-prod' }));
+    apiGatewayMock
+      .on(GetUsagePlanKeyCommand, { usagePlanId: 'up1', keyId: 'k1' })
+      .resolves({ id: 'k1', type: 'API_KEY', name: 'eventlake-prod-shop-web' })
+      .on(GetUsagePlanKeyCommand, { usagePlanId: 'up1', keyId: 'k2' })
+      .resolves({ id: 'k2', type: 'API_KEY', name: 'eventlake-prod-kiosk' });
+    const resolve = keyNameAppResolver(makeLookupKeyName(client(), 'eventlake-prod'), {
       namePrefix: 'eventlake-prod-',
     });
     expect(await resolve(identity('k1'))).toBe('shop-web');
     expect(await resolve(identity('k1'))).toBe('shop-web');
-    expect(apiGatewayMock.commandCalls(GetApiKeyCommand).map((c) => c.args[0].input)).toEqual([
-      { apiKey: 'k1', includeValue: false },
+    expect(await resolve(identity('k2'))).toBe('kiosk');
+    // The plan is found once (by the first key), then every key is read on it.
+    expect(apiGatewayMock.commandCalls(GetUsagePlansCommand).map((c) => c.args[0].input)).toEqual([
+      { keyId: 'k1', position: undefined },
     ]);
+    expect(apiGatewayMock.commandCalls(GetUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { usagePlanId: 'up1', keyId: 'k1' },
+      { usagePlanId: 'up1', keyId: 'k2' },
+    ]);
+    expect(apiGatewayMock.commandCalls(GetApiKeyCommand)).toHaveLength(0);
+  });
+
+  it('pages through the key’s plans, and a key on no plan of this stage is no app', async () => {
+    apiGatewayMock
+      .on(GetUsagePlansCommand, { keyId: 'k1', position: undefined })
+      .resolves({ items: [{ id: 'a', name: 'someone-else' }], position: 'p2' })
+      .on(GetUsagePlansCommand, { keyId: 'k1', position: 'p2' })
+      .resolves(plans({ id: 'up1', name: 'eventlake-prod' }))
+      .on(GetUsagePlansCommand, { keyId: 'foreign' })
+      .resolves(plans({ id: 'b', name: 'other-stack' }));
+    apiGatewayMock.on(GetUsagePlanKeyCommand).resolves({ id: 'k1', name: 'eventlake-prod-shop-web' });
+    const lookup = makeLookupKeyName(client(), 'eventlake-prod');
+    expect(await lookup('foreign')).toBeUndefined();
+    expect(apiGatewayMock.commandCalls(GetUsagePlanKeyCommand)).toHaveLength(0);
+    expect(await lookup('k1')).toBe('eventlake-prod-shop-web');
+  });
+
+  it('looks the plan up again when the known plan no longer has the key (plan replaced, or key foreign)', async () => {
+    let currentPlan = 'old';
+    const keysOn: Record<string, Record<string, string>> = {
+      old: { k1: 'eventlake-prod-shop-web' },
+      new: { k1: 'eventlake-prod-shop-web', k2: 'eventlake-prod-kiosk' },
+    };
+    apiGatewayMock.on(GetUsagePlansCommand).callsFake(async () => plans({ id: currentPlan, name: 'eventlake-prod' }));
+    apiGatewayMock.on(GetUsagePlanKeyCommand).callsFake(async ({ usagePlanId, keyId }) => {
+      const name = keysOn[usagePlanId]?.[keyId];
+      if (name === undefined) throw notFound();
+      return { id: keyId, name };
+    });
+    const lookup = makeLookupKeyName(client(), 'eventlake-prod');
+    expect(await lookup('k1')).toBe('eventlake-prod-shop-web');
+    currentPlan = 'new';
+    expect(await lookup('k2')).toBe('eventlake-prod-kiosk');
+    expect(apiGatewayMock.commandCalls(GetUsagePlanKeyCommand).map((c) => c.args[0].input.usagePlanId)).toEqual([
+      'old',
+      'old',
+      'new',
+    ]);
+  });
+
+  it('passes other errors on, so the resolver answers DependencyUnavailable', async () => {
+    apiGatewayMock.on(GetUsagePlansCommand).rejects(new Error('TooManyRequestsException'));
+    const resolve = keyNameAppResolver(makeLookupKeyName(client(), 'eventlake-prod'), {
+      namePrefix: 'eventlake-prod-',
+    });
+    await expect(resolve(identity('k1'))).rejects.toBeInstanceOf(DependencyUnavailable);
   });
 
   it('remembers a key of no app for a while, and treats a deleted key as no app', async () => {
@@ -48,8 +119,9 @@ describe('app identity from the API key', () => {
     expect(await resolve(identity('k2'))).toBe('kiosk');
     expect(await resolve(identity(null))).toBeUndefined();
 
-    apiGatewayMock.on(GetApiKeyCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
-    expect(await makeLookupKeyName(new APIGatewayClient({ region: 'eu-west-1' }))('k9')).toBeUndefined();
+    apiGatewayMock.on(GetUsagePlansCommand).resolves(plans({ id: 'up1', name: 'eventlake-prod' }));
+    apiGatewayMock.on(GetUsagePlanKeyCommand).rejects(notFound());
+    expect(await makeLookupKeyName(client(), 'eventlake-prod')('k9')).toBeUndefined();
   });
 
   it('turns a failed lookup into DependencyUnavailable and does not cache it', async () => {

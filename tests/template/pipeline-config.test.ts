@@ -203,9 +203,8 @@ describe('Glue job and Athena workgroup', () => {
       ExecutionProperty: { MaxConcurrentRuns: glue.maxConcurrentRuns },
     });
     expect(job.DefaultArguments).toMatchObject({
-      '--job-bookmark-option': 'job-bookmark-enable',
+      '--job-bookmark-option': 'job-bookmark-disable',
       '--enable-metrics': 'true',
-      '--enable-continuous-cloudwatch-log': 'true',
       '--columns': columnsArgument(curatedColumns),
       '--TempDir': { 'Fn::Join': ['', ['s3://', bucketName(config.buckets.lake), `/${prefixes.glueTemp}`]] },
       '--destination': { 'Fn::Join': ['', ['s3://', bucketName(config.buckets.lake), `/${prefixes.curated}`]] },

@@ -236,6 +236,7 @@ describe('the API', () => {
 describe('function roles', () => {
   const t = withoutKms;
   const actionsOf = (role: string) => roleStatements(t, role).flatMap((s) => s.actions);
+  const statements = allStatements(t);
 
   it('every function runs with its own role, never the shared default role', () => {
     const functions = resourcesOfType(t, 'AWS::Lambda::Function');
@@ -267,12 +268,32 @@ describe('function roles', () => {
     expect(resourceText(s3[0]?.resources ?? [])).toContain('${LakeBucket.Arn}/_manifests/*');
   });
 
-  it('ingest may only put records on the direct stream and read API keys', () => {
+  it('ingest may only put records on the direct stream and read keys of its own usage plan', () => {
     const put = roleStatements(t, 'IngestRole').find((s) => s.actions.includes('firehose:PutRecordBatch'));
     expect(put?.actions).toEqual(['firehose:PutRecordBatch']);
     expect(put?.resources).toEqual([{ 'Fn::GetAtt': ['DirectDeliveryStream', 'Arn'] }]);
-    const keys = roleStatements(t, 'IngestRole').find((s) => s.actions.includes('apigateway:GET'));
-    expect(resourceText(keys?.resources ?? [])).toContain('::/apikeys/*');
+    expect(actionsOf('IngestRole').filter((a) => a.startsWith('apigateway:'))).toEqual([]);
+    const lookup = props(t, 'IngestKeyLookupPolicy');
+    expect(lookup.Roles).toEqual([{ Ref: 'IngestRole' }]);
+    const keys = allStatements(t).filter((s) => s.owner === 'IngestKeyLookupPolicy');
+    expect(keys.flatMap((s) => s.actions)).toEqual(['apigateway:GET', 'apigateway:GET']);
+    expect(keys.flatMap((s) => s.resources)).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholder
+      { 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholder
+      { 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${ApiGatewayUsagePlan}/keys/*' },
+    ]);
+    // The plan it reads is the one on this stage's API, found by the name the λ is given.
+    expect(props(t, 'ApiGatewayUsagePlan').ApiStages).toEqual([{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: 'test' }]);
+    expect(props(t, 'IngestLambdaFunction').Environment.Variables.USAGE_PLAN_NAME).toBe(
+      props(t, 'ApiGatewayUsagePlan').UsagePlanName,
+    );
+  });
+
+  it('nothing in the stack can read API key values (no apigateway:GET on /apikeys)', () => {
+    const apiGatewayReads = statements.filter((s) => s.Effect === 'Allow' && s.actions.includes('apigateway:GET'));
+    expect(apiGatewayReads.length).toBeGreaterThan(0);
+    for (const s of apiGatewayReads) expect(resourceText(s.resources), `${s.owner}/${s.Sid}`).not.toContain('/apikeys');
   });
 
   it('start-reports starts queries only in the workgroup; publish-report lists only reports/', () => {
