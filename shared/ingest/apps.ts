@@ -55,7 +55,12 @@ export function appFromKeyName(name: string | undefined, prefix: string): string
 async function lookupOrUnavailable(lookup: LookupKeyName, apiKeyId: string): Promise<string | undefined> {
   try {
     return await lookup(apiKeyId);
-  } catch {
+  } catch (error) {
+    // No credentials at all (e.g. `serverless invoke local` on a machine without AWS credentials) is
+    // not a passing outage: say so rather than "retry shortly". The SDK names the error itself.
+    if ((error as Error | undefined)?.name === 'CredentialsProviderError') {
+      throw new DependencyUnavailable('no AWS credentials: the API key could not be checked (configure credentials)');
+    }
     throw new DependencyUnavailable('the API key could not be checked; retry shortly');
   }
 }

@@ -105,9 +105,15 @@ function reportsBeside(start: string): string {
   }
 }
 
-/** `reports/` next to the deployed function (LAMBDA_TASK_ROOT), or beside this code anywhere else. */
-export const defaultReportsDir = (): string =>
-  process.env.LAMBDA_TASK_ROOT ? path.join(process.env.LAMBDA_TASK_ROOT, 'reports') : reportsBeside(moduleDir());
+/**
+ * `reports/` next to the deployed function (LAMBDA_TASK_ROOT), or beside this code anywhere else —
+ * also under `serverless invoke local`, which sets LAMBDA_TASK_ROOT to a /var/task that is not there.
+ */
+export const defaultReportsDir = (): string => {
+  const root = process.env.LAMBDA_TASK_ROOT;
+  if (root && holdsCatalogue(path.join(root, 'reports'))) return path.join(root, 'reports');
+  return reportsBeside(moduleDir());
+};
 
 /** A real calendar date `yyyy-MM-dd`; anything else would be spliced into SQL, so it is refused. */
 export function assertReportDate(dt: string): string {

@@ -138,6 +138,19 @@ describe('app identity from the API key', () => {
     expect(await resolve(identity('k3'))).toBe('shop-web');
   });
 
+  it('names missing AWS credentials as the cause, instead of "retry shortly"', async () => {
+    // What the SDK throws when no provider finds credentials (serverless invoke local, offline).
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    apiGatewayMock.on(GetUsagePlansCommand).rejects(noCredentials);
+    const lookup = makeLookupKeyName(new APIGatewayClient({ region: 'eu-west-1' }), 'eventlake-prod');
+    const resolve = keyNameAppResolver(lookup, { namePrefix: 'eventlake-prod-' });
+    const failure = resolve(identity('k4'));
+    await expect(failure).rejects.toBeInstanceOf(DependencyUnavailable);
+    await expect(failure).rejects.toThrow('no AWS credentials');
+  });
+
   it('maps local keys by value', async () => {
     const resolve = localAppResolver({ 'local-key': 'demo-app' });
     expect(await resolve(identity(null, 'local-key'))).toBe('demo-app');
