@@ -7,6 +7,8 @@
 'use strict';
 
 const SAMPLE_ACCOUNT = '123456789012';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation placeholders, not JS templates
+const PLACEHOLDERS = { account: '${AWS::AccountId}', region: '${AWS::Region}' };
 
 const invokedLocally = () => {
   const args = process.argv.slice(2);
@@ -18,7 +20,7 @@ const offline = (value, region) => {
   const template = value?.['Fn::Sub'];
   if (typeof template !== 'string') return value;
   const account = process.env.EVENTLAKE_ACCOUNT_ID ?? SAMPLE_ACCOUNT;
-  return template.replaceAll('${AWS::AccountId}', account).replaceAll('${AWS::Region}', region);
+  return template.replaceAll(PLACEHOLDERS.account, account).replaceAll(PLACEHOLDERS.region, region);
 };
 
 module.exports = async ({ options, resolveVariable }) => {

@@ -33,8 +33,10 @@ type EnvValue = string | { 'Fn::Sub': string };
  * account of the events/ samples (infra/invoke-local.cjs); and the events/ samples were recorded
  * on stage `dev`, so the names are that stage's (the retry λ ignores other stages' jobs).
  */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation placeholder, not a JS template
+const ACCOUNT_ID = '${AWS::AccountId}';
 const offlineValue = (value: EnvValue): string =>
-  (typeof value === 'string' ? value : value['Fn::Sub'].replaceAll('${AWS::AccountId}', '123456789012'))
+  (typeof value === 'string' ? value : value['Fn::Sub'].replaceAll(ACCOUNT_ID, '123456789012'))
     .replaceAll('eventlake-test', 'eventlake-dev')
     .replaceAll('eventlake_test', 'eventlake_dev');
 
