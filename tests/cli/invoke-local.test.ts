@@ -107,16 +107,15 @@ describe('every function runs offline with its events/ sample', () => {
 
 describe('serverless invoke local', () => {
   it('resolves the bucket names offline (start-reports, which needs both) and runs the handler', () => {
-    const run = spawnSync(
-      'npx',
-      ['serverless', 'invoke', 'local', '-f', 'startReports', '-p', 'events/sqs-s3-run-marker.json'],
-      {
-        cwd: root,
-        env: { ...process.env, ...offline, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
-        encoding: 'utf8',
-        timeout: 170_000,
-      },
-    );
+    // Under the template tests' lock: serverless-esbuild builds into the one .esbuild/ of the repo.
+    const lock = path.join(tmpdir(), 'eventlake-package.lock');
+    const invoke = ['serverless', 'invoke', 'local', '-f', 'startReports', '-p', 'events/sqs-s3-run-marker.json'];
+    const run = spawnSync('flock', [lock, 'npx', ...invoke], {
+      cwd: root,
+      env: { ...process.env, ...offline, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
     const output = `${run.stdout}\n${run.stderr}`;
     expect(output).not.toContain('Could not resolve');
     expect(output).toMatch(/"batchItemFailures": \[\s*\{\s*"itemIdentifier"/);
