@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,9 +95,16 @@ describe('renderReportSql', () => {
 
 describe('defaultReportsDir', () => {
   it('is reports/ under LAMBDA_TASK_ROOT in Lambda and the repository root otherwise', () => {
+    const taskRoot = mkdtempSync(path.join(tmpdir(), 'eventlake-task-'));
+    mkdirSync(path.join(taskRoot, 'reports'));
+    writeFileSync(path.join(taskRoot, 'reports', 'a.sql'), 'SELECT 1');
+    vi.stubEnv('LAMBDA_TASK_ROOT', taskRoot);
+    expect(defaultReportsDir()).toBe(path.join(taskRoot, 'reports'));
+    const repository = path.resolve(fixtures, '../../../../reports');
+    // serverless invoke local sets LAMBDA_TASK_ROOT=/var/task, where there is no catalogue.
     vi.stubEnv('LAMBDA_TASK_ROOT', '/var/task');
-    expect(defaultReportsDir()).toBe('/var/task/reports');
+    expect(defaultReportsDir()).toBe(repository);
     vi.stubEnv('LAMBDA_TASK_ROOT', '');
-    expect(defaultReportsDir()).toBe(path.resolve(fixtures, '../../../../reports'));
+    expect(defaultReportsDir()).toBe(repository);
   });
 });
