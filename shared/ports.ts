@@ -12,8 +12,11 @@ export type StartJobRun = (args: Readonly<Record<string, string>>) => Promise<st
 
 export interface QueryRequest {
   queryString: string;
-  /** `s3://bucket/prefix/` where Athena writes `<QueryExecutionId>.csv`. */
-  outputLocation: string;
+  /**
+   * `s3://bucket/prefix/` where Athena writes `<QueryExecutionId>.csv`. Omitted for a workgroup that
+   * enforces its configuration: its own result location applies (and only then can results be reused).
+   */
+  outputLocation?: string;
   /** 32–128 characters; the same token on redelivery starts no second query. */
   clientRequestToken: string;
   executionParameters?: readonly string[];
@@ -82,6 +85,11 @@ export interface QueryExecutionSummary {
   /** The result file itself: `<OutputLocation of the request><QueryExecutionId>.csv`. */
   ResultConfiguration?: { OutputLocation?: string };
   ExecutionParameters?: readonly string[];
+  Statistics?: {
+    DataScannedInBytes?: number;
+    EngineExecutionTimeInMillis?: number;
+    ResultReuseInformation?: { ReusedPreviousResult: boolean };
+  };
   Status: {
     State: string;
     StateChangeReason?: string;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '#shared/config.js';
 import { s3Uri } from '#shared/lake/keys.js';
 import { renderReportSql } from '#shared/reports/catalogue.js';
+import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
 import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { type LocalAthena, makeLocalAthena } from '../../local/athena/athena.js';
 import { BYTES_SCANNED_LIMIT_EXCEEDED } from '../../local/athena/execution.js';
@@ -99,7 +100,12 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
       dataDir,
       instance: p.instance,
       database: 'analytics_tight',
-      workgroup: { name: 'tight', bytesScannedCutoffPerQuery: 1 },
+      workgroup: {
+        name: 'tight',
+        bytesScannedCutoffPerQuery: 1,
+        enforceWorkGroupConfiguration: true,
+        outputLocation: s3Uri({ bucket: localBucketNames.reporting, key: config.prefixes.reportResults }),
+      },
       onObjectCreated: (ref, size) => p.s3.notifyCreated(ref, size),
     });
     const handler = makeStartReportsHandler({
@@ -111,7 +117,6 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
       },
       reports: p.catalogue,
       lakeBucket: localBucketNames.lake,
-      reportingBucket: localBucketNames.reporting,
       resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
     });
     response = await handler({ Records: runMarkerKeys().map(markerRecord) });
@@ -133,7 +138,7 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
     let cancelledEventsReports = 0;
     for (const execution of executions) {
       const location = execution.ResultConfiguration.OutputLocation;
-      const report = location.split('/').at(-3) as string;
+      const report = parseReportQueryMarker(execution.Query)?.report as string;
       // A failed_events date without failed records scans nothing, so it stays under any cutoff.
       if (!eventsReports.includes(report) && execution.Statistics.DataScannedInBytes === 0) continue;
       expect(execution.Status, report).toMatchObject({
