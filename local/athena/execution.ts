@@ -84,7 +84,10 @@ export interface ResultSettings {
  * Where a query's result goes, and whether the query overrode the workgroup's result configuration
  * (Athena then disables result reuse for it).
  */
-export function resultLocation(request: QueryRequest, workgroup: ResultSettings): { location: string; overridden: boolean } {
+export function resultLocation(
+  request: QueryRequest,
+  workgroup: ResultSettings,
+): { location: string; overridden: boolean } {
   const own = workgroup.outputLocation;
   if (workgroup.enforceWorkGroupConfiguration && own) return { location: own, overridden: false };
   if (request.outputLocation) return { location: request.outputLocation, overridden: request.outputLocation !== own };

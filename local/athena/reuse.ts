@@ -33,7 +33,10 @@ const sameParameters = (a: readonly string[] = [], b: readonly string[] = []): b
   a.length === b.length && a.every((value, i) => value === b[i]);
 
 /** The execution whose result this request may reuse, or undefined (then the query runs). */
-export function findReusableResult(candidates: Iterable<ReuseCandidate>, lookup: ReuseLookup): QueryExecution | undefined {
+export function findReusableResult(
+  candidates: Iterable<ReuseCandidate>,
+  lookup: ReuseLookup,
+): QueryExecution | undefined {
   const maxAge = Math.min(lookup.request.resultReuseMaxAgeMinutes ?? 0, MAX_REUSE_AGE_MINUTES) * 60_000;
   if (maxAge <= 0) return undefined;
   let best: QueryExecution | undefined;

@@ -27,9 +27,7 @@ describe('Lambda entry points', () => {
     vi.stubEnv('REPORTING_BUCKET', '');
     const event = loadEvent<SQSEvent>('sqs-s3-test-event');
     await expect(startParquetJob(event, context)).rejects.toThrow(/GLUE_JOB_NAME is missing; LAKE_BUCKET is missing/);
-    await expect(startReports(event, context)).rejects.toThrow(
-      /LAKE_BUCKET is missing; ATHENA_WORKGROUP is missing/,
-    );
+    await expect(startReports(event, context)).rejects.toThrow(/LAKE_BUCKET is missing; ATHENA_WORKGROUP is missing/);
     await expect(publishReport(event, context)).rejects.toThrow(/REPORTING_BUCKET is missing/);
   });
 

@@ -75,7 +75,9 @@ describe('start-reports', () => {
       },
       {
         ...common,
-        QueryString: expect.stringMatching(/^-- eventlake:report=failure_types dt=2025-11-21\n[^]*FROM failed_events\n/),
+        QueryString: expect.stringMatching(
+          /^-- eventlake:report=failure_types dt=2025-11-21\n[\s\S]*FROM failed_events\n/,
+        ),
         ClientRequestToken: queryToken('failure_types', '2025-11-21', jobRunId),
       },
       {
