@@ -15,14 +15,16 @@ const parse = (bytes: Uint8Array | undefined): string[] => {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
 };
 
-/** Tokens recorded as started for this run; none when nothing was recorded. */
+/**
+ * Tokens recorded as started for this run; none when nothing was recorded, or when the record cannot
+ * be read: it only saves calls, the tokens alone already keep a query from starting twice.
+ */
 export async function startedTokens(jobRunId: string, ports: StartProgressPorts): Promise<Set<string>> {
   try {
     const { body } = await ports.getObjectWithETag({ bucket: ports.lakeBucket, key: reportStartsKey(jobRunId) });
     return new Set(parse(body));
-  } catch (error) {
-    if ((error as Error | undefined)?.name === 'NoSuchKey') return new Set();
-    throw error;
+  } catch {
+    return new Set();
   }
 }
 

@@ -95,7 +95,9 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
 
   beforeAll(async () => {
     indexBefore = readText(path.join(bucketDir(dataDir, 'reporting'), 'reports', 'index.json'));
-    // Results it writes are announced to the real pipeline: publish-report would pick up any CSV.
+    // A second workgroup with its own enforced result location: its results are announced to the real
+    // pipeline, but only the pipeline's workgroup location (athena-results/) feeds publish-report, whose
+    // GetQueryExecution would not know this workgroup's queries.
     const tight = makeLocalAthena({
       dataDir,
       instance: p.instance,
@@ -104,7 +106,7 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
         name: 'tight',
         bytesScannedCutoffPerQuery: 1,
         enforceWorkGroupConfiguration: true,
-        outputLocation: s3Uri({ bucket: localBucketNames.reporting, key: config.prefixes.reportResults }),
+        outputLocation: s3Uri({ bucket: localBucketNames.reporting, key: 'athena-results-tight/' }),
       },
       onObjectCreated: (ref, size) => p.s3.notifyCreated(ref, size),
     });
