@@ -1,6 +1,8 @@
 // Local Athena: StartQueryExecution / GetQueryExecution semantics over DuckDB. Queries run
 // asynchronously (QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED), write `<id>.csv` and
-// `<id>.csv.metadata` at the output location and announce them like S3 ObjectCreated would.
+// `<id>.csv.metadata` at the output location (the workgroup's when it enforces its configuration)
+// and announce them like S3 ObjectCreated would; a query enabling result reuse may instead answer
+// from an earlier result (reuse.ts).
 import { randomUUID } from 'node:crypto';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
@@ -23,13 +25,16 @@ import {
   type QueryExecution,
   QueryFailed,
   type QueryState,
+  type ResultSettings,
+  resultLocation,
   snapshot,
   TooManyRequestsException,
 } from './execution.js';
 import { type OnObjectCreated, type ResultTable, resultRef, writeResult } from './results.js';
+import { findReusableResult } from './reuse.js';
 import type { EventsSource } from './tables.js';
 
-export interface Workgroup {
+export interface Workgroup extends ResultSettings {
   name: string;
   bytesScannedCutoffPerQuery: number;
 }
@@ -54,6 +59,8 @@ export interface LocalAthenaOptions {
   eventsSource?: EventsSource;
   /** EventBridge: the `Athena Query State Change` event of every query reaching a final state. */
   onStateChange?: (event: AthenaQueryStateChange) => void | Promise<void>;
+  /** Epoch ms for result reuse ages (default Date.now). */
+  now?: () => number;
 }
 
 export interface AdHocResult extends ResultTable {
@@ -71,6 +78,9 @@ export interface LocalAthena {
 interface Entry {
   execution: QueryExecution;
   request: QueryRequest;
+  /** The result folder this execution used (its own, or the workgroup's). */
+  outputLocation: string;
+  reused: boolean;
   done: Promise<void>;
 }
 
@@ -83,6 +93,7 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
   const notifications: Promise<void>[] = [];
   const notificationErrors: unknown[] = [];
   const cutoff = options.workgroup.bytesScannedCutoffPerQuery;
+  const now = options.now ?? Date.now;
   const context = { database, workgroup: options.workgroup.name };
 
   const entry = (id: string): Entry => {
@@ -132,7 +143,7 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
       const error = { ErrorCategory: 2, Retryable: false, ErrorMessage: BYTES_SCANNED_LIMIT_EXCEEDED } as const;
       return transition(e, 'CANCELLED', BYTES_SCANNED_LIMIT_EXCEEDED, error);
     }
-    const csvRef = resultRef(e.request.outputLocation, e.execution.QueryExecutionId);
+    const csvRef = resultRef(e.outputLocation, e.execution.QueryExecutionId);
     const objects = await writeResult(options.dataDir, csvRef, run.table, {
       queryExecutionId: e.execution.QueryExecutionId,
       dataScannedInBytes: run.dataScannedInBytes,
@@ -175,16 +186,26 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
       if (entry(known).request.queryString === request.queryString) return known;
       throw new InvalidRequestException('ClientRequestToken was already used for a different query');
     }
+    const { location, overridden } = resultLocation(request, options.workgroup);
     if (options.faults?.throttleStart?.(request)) throw new TooManyRequestsException('Rate exceeded');
     const id = randomUUID();
-    const resultLocation = s3Uri(resultRef(request.outputLocation, id));
-    const execution = newExecution(request, { queryExecutionId: id, resultLocation }, context);
-    const e: Entry = { execution, request, done: Promise.resolve() };
+    const lookup = { dataDir: options.dataDir, request, outputLocation: location, context, now: now() };
+    const previous = overridden ? undefined : findReusableResult(entries.values(), lookup);
+    const csv = previous?.ResultConfiguration.OutputLocation ?? s3Uri(resultRef(location, id));
+    const execution = newExecution(request, { queryExecutionId: id, resultLocation: csv }, context);
+    const e: Entry = { execution, request, outputLocation: location, reused: !!previous, done: Promise.resolve() };
     entries.set(id, e);
     idByToken.set(request.clientRequestToken, id);
-    e.done = execute(e);
+    e.done = previous ? answerFromReuse(e) : execute(e);
     return id;
   };
+
+  /** Nothing runs and nothing is written: the earlier result is the answer, 0 bytes scanned. */
+  async function answerFromReuse(e: Entry): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    e.execution.Statistics.ResultReuseInformation.ReusedPreviousResult = true;
+    transition(e, 'SUCCEEDED');
+  }
 
   return {
     startQuery,

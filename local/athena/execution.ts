@@ -31,8 +31,8 @@ export interface QueryExecution {
     EngineExecutionTimeInMillis: number;
     QueryQueueTimeInMillis: number;
     TotalExecutionTimeInMillis: number;
+    ResultReuseInformation: { ReusedPreviousResult: boolean };
   };
-  ResultReuseInformation: { ReusedPreviousResult: boolean };
 }
 
 /** StartQueryExecution throttled: nothing was started, the caller retries. */
@@ -68,9 +68,33 @@ export function checkRequest(request: QueryRequest): void {
   if (length < 32 || length > 128) {
     throw new InvalidRequestException(`ClientRequestToken must be 32 to 128 characters long, got ${length}`);
   }
-  if (!request.outputLocation.startsWith('s3://')) {
+  if (request.outputLocation !== undefined && !request.outputLocation.startsWith('s3://')) {
     throw new InvalidRequestException(`OutputLocation must be an s3:// URI: ${request.outputLocation}`);
   }
+}
+
+export interface ResultSettings {
+  /** EnforceWorkGroupConfiguration: the workgroup's result location overrides the query's. */
+  enforceWorkGroupConfiguration?: boolean;
+  /** The workgroup's ResultConfiguration.OutputLocation. */
+  outputLocation?: string;
+}
+
+/**
+ * Where a query's result goes, and whether the query overrode the workgroup's result configuration
+ * (Athena then disables result reuse for it).
+ */
+export function resultLocation(
+  request: QueryRequest,
+  workgroup: ResultSettings,
+): { location: string; overridden: boolean } {
+  const own = workgroup.outputLocation;
+  if (workgroup.enforceWorkGroupConfiguration && own) return { location: own, overridden: false };
+  if (request.outputLocation) return { location: request.outputLocation, overridden: request.outputLocation !== own };
+  if (own) return { location: own, overridden: false };
+  throw new InvalidRequestException(
+    'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+  );
 }
 
 /** Positional `?` placeholders outside quotes take the ExecutionParameters (SQL literals) in order. */
@@ -111,8 +135,8 @@ export function newExecution(
       EngineExecutionTimeInMillis: 0,
       QueryQueueTimeInMillis: 0,
       TotalExecutionTimeInMillis: 0,
+      ResultReuseInformation: { ReusedPreviousResult: false },
     },
-    ResultReuseInformation: { ReusedPreviousResult: false },
   };
 }
 

@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
 import type { PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
+import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
 import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
 import { type LocalEventBus, makeLocalEventBus } from '../eventbridge/eventbridge.js';
 import type { LocalDeliveryStream } from '../firehose/firehose.js';
@@ -45,7 +46,9 @@ export interface PipelineFaults {
 
 export interface StartedQuery {
   queryExecutionId: string;
-  outputLocation: string;
+  /** The report and date of its query marker (shared/reports/query-marker.ts). */
+  report?: string;
+  dt?: string;
 }
 
 export interface LocalPipeline {
@@ -94,11 +97,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const startedQueries: StartedQuery[] = [];
   const startQuery: StartQuery = async (request) => {
     const queryExecutionId = await athena.startQuery(request);
-    startedQueries.push({ queryExecutionId, outputLocation: request.outputLocation });
+    startedQueries.push({ queryExecutionId, ...parseReportQueryMarker(request.queryString) });
     return queryExecutionId;
   };
   const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
-  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue);
+  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue, async (id) => athena.getQueryExecution(id));
   startConsumers(queues, {
     rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
     curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,

@@ -2,7 +2,8 @@
 // the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
-import type { ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
+import { s3Uri } from '#shared/lake/keys.js';
+import type { GetQueryExecution, ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
 import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
@@ -44,6 +45,8 @@ export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts)
   const workgroup = {
     name: config.athena.workgroup,
     bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
+    enforceWorkGroupConfiguration: config.athena.enforceWorkGroupConfiguration,
+    outputLocation: s3Uri({ bucket: localBucketNames.reporting, key: config.prefixes.reportResults }),
   };
   const athena = makeLocalAthena({
     dataDir,
@@ -125,8 +128,14 @@ export function lakeHandlers(
   startJobRun: StartJobRun,
   startQuery: StartQuery,
   reports: ReportDefinition[],
+  getQueryExecution: GetQueryExecution,
 ) {
-  const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
+  const s3Ports = {
+    getObject: s3.getObject,
+    getObjectWithETag: s3.getObjectWithETag,
+    putObject: s3.putObject,
+    copyObject: s3.copyObject,
+  };
   const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
   return {
     rawObjects: makeStartParquetJobHandler({
@@ -143,6 +152,7 @@ export function lakeHandlers(
     }),
     reportResults: makePublishReportHandler({
       ...s3Ports,
+      getQueryExecution,
       reportingBucket: buckets.reportingBucket,
       now: () => new Date(),
     }),

@@ -1,6 +1,11 @@
 // Athena adapters: StartQuery (one workgroup and database per adapter), and GetQueryExecution and
 // StartQueryExecution for re-running a query exactly as it ran.
-import { type AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import {
+  type AthenaClient,
+  GetQueryExecutionCommand,
+  type QueryExecutionStatistics,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
 import type { GetQueryExecution, StartQuery, StartQueryExecution } from '../ports.js';
 
 export class MissingQueryExecutionId extends Error {
@@ -12,6 +17,9 @@ export interface AthenaTarget {
   database: string;
 }
 
+const resultConfiguration = (outputLocation: string | undefined) =>
+  outputLocation === undefined ? {} : { ResultConfiguration: { OutputLocation: outputLocation } };
+
 export const makeStartQuery =
   (athena: AthenaClient, target: AthenaTarget): StartQuery =>
   async (request) => {
@@ -21,7 +29,9 @@ export const makeStartQuery =
         QueryString: request.queryString,
         QueryExecutionContext: { Database: target.database },
         WorkGroup: target.workgroup,
-        ResultConfiguration: { OutputLocation: request.outputLocation },
+        // None when the workgroup enforces its result location: Athena disables reuse for a query
+        // that overrides the result configuration.
+        ...resultConfiguration(request.outputLocation),
         ClientRequestToken: request.clientRequestToken,
         ...(request.executionParameters ? { ExecutionParameters: [...request.executionParameters] } : {}),
         ...(reuse === undefined
@@ -36,6 +46,16 @@ export const makeStartQuery =
 export class MissingQueryExecution extends Error {
   override readonly name = 'MissingQueryExecution';
 }
+
+const statistics = (s: QueryExecutionStatistics) => ({
+  ...(s.DataScannedInBytes === undefined ? {} : { DataScannedInBytes: s.DataScannedInBytes }),
+  ...(s.EngineExecutionTimeInMillis === undefined
+    ? {}
+    : { EngineExecutionTimeInMillis: s.EngineExecutionTimeInMillis }),
+  ...(s.ResultReuseInformation
+    ? { ResultReuseInformation: { ReusedPreviousResult: s.ResultReuseInformation.ReusedPreviousResult === true } }
+    : {}),
+});
 
 /** GetQueryExecution; the fields of QueryExecution the GetQueryExecution port promises. */
 export const makeGetQueryExecution =
@@ -57,6 +77,7 @@ export const makeGetQueryExecution =
         ? { ResultConfiguration: { OutputLocation: q.ResultConfiguration.OutputLocation } }
         : {}),
       ...(q.ExecutionParameters ? { ExecutionParameters: [...q.ExecutionParameters] } : {}),
+      ...(q.Statistics ? { Statistics: statistics(q.Statistics) } : {}),
       Status: {
         State,
         ...(StateChangeReason === undefined ? {} : { StateChangeReason }),
@@ -78,7 +99,7 @@ export const makeStartQueryExecution =
         QueryString: request.queryString,
         QueryExecutionContext: context,
         WorkGroup: request.workgroup,
-        ResultConfiguration: { OutputLocation: request.outputLocation },
+        ...resultConfiguration(request.outputLocation),
         ClientRequestToken: request.clientRequestToken,
         ...(request.executionParameters ? { ExecutionParameters: [...request.executionParameters] } : {}),
       }),

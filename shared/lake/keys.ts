@@ -27,6 +27,12 @@ export const curatedPartitionPrefix = (p: Partition): string => `${prefixes.cura
 /** `_runs/<jobRunId>.json` */
 export const runMarkerKey = (jobRunId: string): string => `${prefixes.runMarkers}${jobRunId}.json`;
 
+/**
+ * `_runs/<jobRunId>.reports-started`: the report queries of a marker already started, written only
+ * when start-reports ran short of time (not `.json`, so it triggers nothing).
+ */
+export const reportStartsKey = (jobRunId: string): string => `${prefixes.runMarkers}${jobRunId}.reports-started`;
+
 /** `_manifests/<batchId>.json`: source keys of a Glue run too many for an argument. */
 export const runManifestKey = (batchId: string): string => `${prefixes.runManifests}${batchId}.json`;
 
@@ -41,6 +47,17 @@ export function reportResult(key: string): { report: string; dt: string; queryEx
   const match = REPORT_RESULT_KEY.exec(key);
   if (!match || !key.startsWith(prefixes.reportResults)) return undefined;
   return { report: match[1] as string, dt: match[2] as string, queryExecutionId: match[3] as string };
+}
+
+const QUERY_RESULT_KEY = /^([^/]+)\.csv$/;
+
+/**
+ * `athena-results/<queryId>.csv` — a result in the workgroup's one (enforced) result location → the
+ * query id; undefined for `.csv.metadata`, the older per-report layout and any other key.
+ */
+export function queryResultId(key: string): string | undefined {
+  if (!key.startsWith(prefixes.reportResults)) return undefined;
+  return QUERY_RESULT_KEY.exec(key.slice(prefixes.reportResults.length))?.[1];
 }
 
 /** `reports/<report>/dt=<d>/<report>.csv` — the stable key QuickSight reads. */

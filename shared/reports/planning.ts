@@ -1,11 +1,12 @@
-// start-reports core: a run marker → one Athena query per (report, date) the run touched.
+// start-reports core: a run marker → one Athena query per (report, date) the run touched, each
+// opening with its report marker line (query-marker.ts) and sent without an OutputLocation: the
+// workgroup enforces its one result location, which is also what lets Athena reuse results.
 // Tokens are derived from report + date + run id, so a redelivered marker starts no second query.
 import { createHash } from 'node:crypto';
 import type { RunMarker } from '../lake/glue-run.js';
-import { reportResultPrefix, s3Uri } from '../lake/keys.js';
-import { classifyFailure, isRetryableAthenaError } from '../lake/sqs-errors.js';
 import type { GetObject, ObjectRef, QueryRequest, StartQuery } from '../ports.js';
-import { assertReportDate, type ReportDefinition, renderReportSql } from './catalogue.js';
+import { assertReportDate, type ReportDefinition } from './catalogue.js';
+import { reportQueryString } from './query-marker.js';
 
 export class InvalidRunMarker extends Error {
   override readonly name = 'InvalidRunMarker';
@@ -18,7 +19,6 @@ export interface PlannedQuery {
 }
 
 export interface PlanOptions {
-  reportingBucket: string;
   /** config.athena.resultReuseMaxAgeMinutes; used only where reuse cannot return stale rows. */
   resultReuseMaxAgeMinutes: number;
 }
@@ -70,13 +70,11 @@ export function planReportQueries(
   return dates.flatMap((dt) =>
     reports.map((report) => {
       const reuse = report.source === 'events' && unchanged.has(dt);
-      const output = { bucket: options.reportingBucket, key: reportResultPrefix(report.name, dt) };
       return {
         report: report.name,
         dt,
         request: {
-          queryString: renderReportSql(report, dt),
-          outputLocation: s3Uri(output),
+          queryString: reportQueryString(report, dt),
           clientRequestToken: queryToken(report.name, dt, marker.job_run_id),
           ...(reuse ? { resultReuseMaxAgeMinutes: options.resultReuseMaxAgeMinutes } : {}),
         },
@@ -91,20 +89,11 @@ export interface ReportPorts extends PlanOptions {
   reports: readonly ReportDefinition[];
 }
 
-/**
- * Reads one marker and starts its queries one at a time (a throttled Athena is not helped by a
- * burst). A failure stops here and fails the message; on redelivery the queries already started
- * are not started again because their tokens are the same.
- */
-export async function startReportQueries(markerRef: ObjectRef, ports: ReportPorts): Promise<string[]> {
+/** Reads one run marker and plans its queries. */
+export async function planMarkerQueries(
+  markerRef: ObjectRef,
+  ports: ReportPorts,
+): Promise<{ jobRunId: string; queries: PlannedQuery[] }> {
   const marker = parseRunMarker(await ports.getObject(markerRef));
-  const ids: string[] = [];
-  for (const query of planReportQueries(marker, ports.reports, ports)) {
-    try {
-      ids.push(await ports.startQuery(query.request));
-    } catch (error) {
-      throw classifyFailure(`StartQueryExecution ${query.report} ${query.dt}`, error, isRetryableAthenaError);
-    }
-  }
-  return ids;
+  return { jobRunId: marker.job_run_id, queries: planReportQueries(marker, ports.reports, ports) };
 }

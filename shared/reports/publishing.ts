@@ -1,8 +1,9 @@
 // publish-report core: one Athena result CSV → the stable per-date CSV QuickSight reads, the
 // report's manifest and reports/index.json.
-import { publishedReportKey, reportIndexKey, reportManifestKey, reportResult } from '../lake/keys.js';
+import { updateObject } from '../conditional-writes.js';
+import { publishedReportKey, queryResultId, reportIndexKey, reportManifestKey, reportResult } from '../lake/keys.js';
 import type { S3ObjectCreated } from '../lake/s3-notifications.js';
-import type { CopyObject, GetObject, PutObject } from '../ports.js';
+import type { CopyObject, GetObject, GetObjectWithETag, GetQueryExecution, PutObject } from '../ports.js';
 import {
   emptyReportIndex,
   isOlderThanPublished,
@@ -11,17 +12,24 @@ import {
   type ReportIndex,
   withPublication,
 } from './index-file.js';
+import { parseReportQueryMarker } from './query-marker.js';
 import { quickSightManifest } from './quicksight-manifest.js';
 
 export interface PublishPorts {
   getObject: GetObject;
+  getObjectWithETag: GetObjectWithETag;
   putObject: PutObject;
   copyObject: CopyObject;
+  getQueryExecution: GetQueryExecution;
   reportingBucket: string;
   now: () => Date;
+  /** Conditional index writes tried before the message fails (default 8). */
+  indexWriteAttempts?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** `ignored`: not a result CSV (e.g. .csv.metadata); `stale`: an older result than the one published. */
+/** `ignored`: not a report's result CSV (metadata, an ad-hoc query); `stale`: older than the one published. */
 export type PublishOutcome = 'published' | 'stale' | 'ignored';
 
 const JSON_TYPE = 'application/json';
@@ -36,15 +44,33 @@ async function readIndex(ports: PublishPorts): Promise<ReportIndex> {
 }
 
 /**
+ * The report, date and query of a result: `athena-results/<queryId>.csv` (the enforced workgroup
+ * location) names only the query, so its marker line is read back with GetQueryExecution; results
+ * still in the older per-report layout `athena-results/<report>/dt=<d>/<queryId>.csv` say it all.
+ */
+async function resultOf(
+  key: string,
+  ports: PublishPorts,
+): Promise<{ report: string; dt: string; queryExecutionId: string } | undefined> {
+  const legacy = reportResult(key);
+  if (legacy) return legacy;
+  const queryExecutionId = queryResultId(key);
+  if (!queryExecutionId) return undefined;
+  const marker = parseReportQueryMarker((await ports.getQueryExecution(queryExecutionId)).Query);
+  return marker && { ...marker, queryExecutionId };
+}
+
+/**
  * Copy first, index last: if a later step fails the message is retried and every step is simply
- * redone (same keys, same content), so the index never points at a CSV that was not copied.
+ * redone (same keys, same content), so the index never points at a CSV that was not copied. The
+ * index is updated with conditional writes (If-None-Match first, then If-Match on the ETag read),
+ * so concurrent publishes each land their entry instead of overwriting one another.
  */
 export async function publishReportResult(result: S3ObjectCreated, ports: PublishPorts): Promise<PublishOutcome> {
-  const parts = reportResult(result.key);
+  const parts = await resultOf(result.key, ports);
   if (!parts) return 'ignored';
   const publication: Publication = { ...parts, resultTime: result.eventTime };
-  const index = await readIndex(ports);
-  if (isOlderThanPublished(index, publication)) return 'stale';
+  if (isOlderThanPublished(await readIndex(ports), publication)) return 'stale';
   const bucket = ports.reportingBucket;
   await ports.copyObject(
     { bucket: result.bucket, key: result.key },
@@ -53,7 +79,22 @@ export async function publishReportResult(result: S3ObjectCreated, ports: Publis
   );
   const manifest = JSON.stringify(quickSightManifest(bucket, parts.report), null, 2);
   await ports.putObject({ bucket, key: reportManifestKey(parts.report) }, manifest, JSON_TYPE);
-  const updated = withPublication(index, publication, ports.now().toISOString());
-  await ports.putObject({ bucket, key: reportIndexKey() }, JSON.stringify(updated, null, 2), JSON_TYPE);
-  return 'published';
+  const { result: outcome } = await updateObject<PublishOutcome>(
+    { bucket, key: reportIndexKey() },
+    (current) => {
+      const index = current ? parseReportIndex(current) : emptyReportIndex();
+      // A newer result may have been indexed since the first read.
+      if (isOlderThanPublished(index, publication)) return { result: 'stale' };
+      const updated = withPublication(index, publication, ports.now().toISOString());
+      return { body: JSON.stringify(updated, null, 2), result: 'published' };
+    },
+    ports,
+    {
+      contentType: JSON_TYPE,
+      ...(ports.indexWriteAttempts === undefined ? {} : { attempts: ports.indexWriteAttempts }),
+      ...(ports.random ? { random: ports.random } : {}),
+      ...(ports.sleep ? { sleep: ports.sleep } : {}),
+    },
+  );
+  return outcome;
 }

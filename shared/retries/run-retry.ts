@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { config } from '../config.js';
-import { parseS3Uri, reportResult, reportResultPrefix, s3Uri } from '../lake/keys.js';
+import { parseS3Uri, queryResultId, reportResult, reportResultPrefix, s3Uri } from '../lake/keys.js';
 import { classifyFailure, isRetryableAthenaError, isRetryableGlueError } from '../lake/sqs-errors.js';
 import type {
   GetJobRun,
@@ -16,6 +16,7 @@ import type {
   StartJobRun,
   StartQueryExecution,
 } from '../ports.js';
+import { parseReportQueryMarker } from '../reports/query-marker.js';
 
 /** Run arguments a retry adds; the Parquet job never asks for them, so Glue's getResolvedOptions ignores them. */
 export const retryArgs = { attempt: '--retry_attempt', retryOf: '--retry_of' } as const;
@@ -100,14 +101,22 @@ const SCAN_CUTOFF = /bytes scanned limit/i;
 export const isTransientQueryFailure = (status: QueryExecutionSummary['Status']): boolean =>
   status.AthenaError?.Retryable === true || status.AthenaError?.ErrorCategory === 1;
 
-/** `s3://…/athena-results/<report>/dt=<d>/` of a report query's result file; undefined for any other query. */
-function reportOutputPrefix(q: QueryExecutionSummary): string | undefined {
+/**
+ * A report query's result configuration for the retry: none for a query in the enforced workgroup
+ * location (its marker line says which report; the workgroup's location applies again), the same
+ * `s3://…/athena-results/<report>/dt=<d>/` for one in the older per-report layout; undefined for any
+ * other query.
+ */
+function reportOutputPrefix(q: QueryExecutionSummary): { outputLocation?: string } | undefined {
   const location = q.ResultConfiguration?.OutputLocation;
   if (!location?.startsWith('s3://')) return undefined;
   const { bucket, key } = parseS3Uri(location);
   const result = reportResult(key);
-  if (!result || result.queryExecutionId !== q.QueryExecutionId) return undefined;
-  return s3Uri({ bucket, key: reportResultPrefix(result.report, result.dt) });
+  if (result?.queryExecutionId === q.QueryExecutionId) {
+    return { outputLocation: s3Uri({ bucket, key: reportResultPrefix(result.report, result.dt) }) };
+  }
+  const isReport = queryResultId(key) === q.QueryExecutionId && parseReportQueryMarker(q.Query) !== undefined;
+  return isReport ? {} : undefined;
 }
 
 export function planQueryRetry(q: QueryExecutionSummary, workgroup: string, maxRetries: number): QueryRetryPlan {
@@ -118,15 +127,15 @@ export function planQueryRetry(q: QueryExecutionSummary, workgroup: string, maxR
   }
   if (State !== 'FAILED') return skip(`query is ${State}`);
   if (!isTransientQueryFailure(q.Status)) return skip('not retryable');
-  const outputLocation = reportOutputPrefix(q);
-  if (!outputLocation) return skip('not a report query');
+  const output = reportOutputPrefix(q);
+  if (!output) return skip('not a report query');
   const { attempt: previous, firstQueryId = q.QueryExecutionId, sql } = parseRetryMarker(q.Query);
   if (previous >= maxRetries) return { action: 'exhausted', retries: previous };
   const attempt = previous + 1;
   const { Database, Catalog } = q.QueryExecutionContext ?? {};
   const request: QueryExecutionRequest = {
     queryString: `${retryMarker(attempt, firstQueryId)}${sql}`,
-    outputLocation,
+    ...output,
     clientRequestToken: retryToken(q.QueryExecutionId, attempt),
     workgroup: q.WorkGroup,
     ...(Database === undefined ? {} : { database: Database }),

@@ -107,13 +107,8 @@ describe('published reports', () => {
       expect(report.dates.map((d) => d.dt)).toEqual(dates);
       for (const date of report.dates) {
         expect(date.key).toBe(`reports/${report.name}/dt=${date.dt}/${report.name}.csv`);
-        const result = path.join(
-          bucketDir(dataDir, 'reporting'),
-          'athena-results',
-          report.name,
-          `dt=${date.dt}`,
-          `${date.queryExecutionId}.csv`,
-        );
+        // The enforced workgroup's one result location: athena-results/<queryId>.csv.
+        const result = path.join(bucketDir(dataDir, 'reporting'), 'athena-results', `${date.queryExecutionId}.csv`);
         expect(readText(publishedCsv(report.name, date.dt))).toBe(readText(result));
       }
     }

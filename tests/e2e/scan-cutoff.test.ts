@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '#shared/config.js';
 import { s3Uri } from '#shared/lake/keys.js';
 import { renderReportSql } from '#shared/reports/catalogue.js';
+import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
 import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { type LocalAthena, makeLocalAthena } from '../../local/athena/athena.js';
 import { BYTES_SCANNED_LIMIT_EXCEEDED } from '../../local/athena/execution.js';
@@ -94,12 +95,19 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
 
   beforeAll(async () => {
     indexBefore = readText(path.join(bucketDir(dataDir, 'reporting'), 'reports', 'index.json'));
-    // Results it writes are announced to the real pipeline: publish-report would pick up any CSV.
+    // A second workgroup with its own enforced result location: its results are announced to the real
+    // pipeline, but only the pipeline's workgroup location (athena-results/) feeds publish-report, whose
+    // GetQueryExecution would not know this workgroup's queries.
     const tight = makeLocalAthena({
       dataDir,
       instance: p.instance,
       database: 'analytics_tight',
-      workgroup: { name: 'tight', bytesScannedCutoffPerQuery: 1 },
+      workgroup: {
+        name: 'tight',
+        bytesScannedCutoffPerQuery: 1,
+        enforceWorkGroupConfiguration: true,
+        outputLocation: s3Uri({ bucket: localBucketNames.reporting, key: 'athena-results-tight/' }),
+      },
       onObjectCreated: (ref, size) => p.s3.notifyCreated(ref, size),
     });
     const handler = makeStartReportsHandler({
@@ -111,7 +119,6 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
       },
       reports: p.catalogue,
       lakeBucket: localBucketNames.lake,
-      reportingBucket: localBucketNames.reporting,
       resultReuseMaxAgeMinutes: config.athena.resultReuseMaxAgeMinutes,
     });
     response = await handler({ Records: runMarkerKeys().map(markerRecord) });
@@ -133,7 +140,7 @@ describe('start-reports against a workgroup whose cutoff every report exceeds', 
     let cancelledEventsReports = 0;
     for (const execution of executions) {
       const location = execution.ResultConfiguration.OutputLocation;
-      const report = location.split('/').at(-3) as string;
+      const report = parseReportQueryMarker(execution.Query)?.report as string;
       // A failed_events date without failed records scans nothing, so it stays under any cutoff.
       if (!eventsReports.includes(report) && execution.Statistics.DataScannedInBytes === 0) continue;
       expect(execution.Status, report).toMatchObject({

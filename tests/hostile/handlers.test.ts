@@ -204,7 +204,6 @@ describe('SQS consumers', () => {
       startQuery: async (request) => `q-${queries.push(request)}`,
       reports: loadReportCatalogue(defaultReportsDir()),
       lakeBucket: localBucketNames.lake,
-      reportingBucket: localBucketNames.reporting,
       resultReuseMaxAgeMinutes: 60,
     });
     const response = await handler(sqsBatch('reports', cases));
@@ -220,6 +219,10 @@ describe('SQS consumers', () => {
     await s3.putObject(result, 'day,events\n2025-11-22,1\n', 'text/csv');
     const handler = makePublishReportHandler({
       getObject: s3.getObject,
+      getObjectWithETag: s3.getObjectWithETag,
+      getQueryExecution: async (id) => {
+        throw Object.assign(new Error(`QueryExecution ${id} was not found`), { name: 'InvalidRequestException' });
+      },
       putObject: s3.putObject,
       copyObject: s3.copyObject,
       reportingBucket: localBucketNames.reporting,

@@ -1,4 +1,4 @@
-import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import {
   CopyObjectCommand,
@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MissingQueryExecutionId, makeStartQuery } from '#shared/aws/athena.js';
+import { MissingQueryExecutionId, makeGetQueryExecution, makeStartQuery } from '#shared/aws/athena.js';
 import { MissingJobRunId, makeStartJobRun } from '#shared/aws/glue.js';
 import { copySource, makeCopyObject, makeGetObject, makeListKeys, makePutObject } from '#shared/aws/s3.js';
 import { awsError } from './sqs-fixtures.js';
@@ -74,11 +74,49 @@ describe('makeStartQuery', () => {
     expect(Object.keys(second)).not.toContain('ResultReuseConfiguration');
   });
 
+  it('for an enforced workgroup sends reuse and no ResultConfiguration at all, so reuse really applies', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
+    const queryString = "-- eventlake:report=daily_events dt=2025-11-21\nSELECT 1 WHERE '2025-11-21' = ''";
+    await start({ queryString, clientRequestToken: 't'.repeat(64), resultReuseMaxAgeMinutes: 60 });
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input).toEqual({
+      QueryString: queryString,
+      QueryExecutionContext: { Database: 'db' },
+      WorkGroup: 'wg',
+      ClientRequestToken: 't'.repeat(64),
+      ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: 60 } },
+    });
+    expect(Object.keys(input ?? {})).not.toContain('ResultConfiguration');
+  });
+
   it('rejects a response without QueryExecutionId', async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({});
     await expect(
       start({ queryString: 'q', outputLocation: 's3://r/', clientRequestToken: 't'.repeat(32) }),
     ).rejects.toBeInstanceOf(MissingQueryExecutionId);
+  });
+});
+
+describe('makeGetQueryExecution', () => {
+  it('passes the bytes scanned and whether a previous result was reused', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        QueryExecutionId: 'q2',
+        Query: 'SELECT 1',
+        WorkGroup: 'wg',
+        ResultConfiguration: { OutputLocation: 's3://r/athena-results/q1.csv' },
+        Statistics: { DataScannedInBytes: 0, ResultReuseInformation: { ReusedPreviousResult: true } },
+        Status: { State: 'SUCCEEDED' },
+      },
+    });
+    await expect(makeGetQueryExecution(new AthenaClient(region))('q2')).resolves.toEqual({
+      QueryExecutionId: 'q2',
+      Query: 'SELECT 1',
+      WorkGroup: 'wg',
+      ResultConfiguration: { OutputLocation: 's3://r/athena-results/q1.csv' },
+      Statistics: { DataScannedInBytes: 0, ResultReuseInformation: { ReusedPreviousResult: true } },
+      Status: { State: 'SUCCEEDED' },
+    });
   });
 });
 

@@ -2,7 +2,7 @@
 // factories), failing fast on the first invocation when a variable is missing, wired to the SDK.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -27,9 +27,7 @@ describe('Lambda entry points', () => {
     vi.stubEnv('REPORTING_BUCKET', '');
     const event = loadEvent<SQSEvent>('sqs-s3-test-event');
     await expect(startParquetJob(event, context)).rejects.toThrow(/GLUE_JOB_NAME is missing; LAKE_BUCKET is missing/);
-    await expect(startReports(event, context)).rejects.toThrow(
-      /REPORTING_BUCKET is missing; ATHENA_WORKGROUP is missing/,
-    );
+    await expect(startReports(event, context)).rejects.toThrow(/LAKE_BUCKET is missing; ATHENA_WORKGROUP is missing/);
     await expect(publishReport(event, context)).rejects.toThrow(/REPORTING_BUCKET is missing/);
   });
 
@@ -66,6 +64,14 @@ describe('Lambda entry points', () => {
     s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
     s3Mock.on(CopyObjectCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        QueryExecutionId: '3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7',
+        Query: '-- eventlake:report=daily_events dt=2025-11-22\nSELECT 1',
+        WorkGroup: 'wg',
+        Status: { State: 'SUCCEEDED' },
+      },
+    });
     await publishReport(loadEvent<SQSEvent>('sqs-s3-athena-result'), context);
     expect(s3Mock.commandCalls(CopyObjectCommand)[0]?.args[0].input.Bucket).toBe(buckets.reporting);
   });

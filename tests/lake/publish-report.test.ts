@@ -1,8 +1,16 @@
-import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AthenaClient, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeCopyObject, makeGetObject, makePutObject } from '#shared/aws/s3.js';
+import { makeGetQueryExecution } from '#shared/aws/athena.js';
+import { makeCopyObject, makeGetObject, makeGetObjectWithETag, makePutObject } from '#shared/aws/s3.js';
 import type { ReportIndex } from '#shared/reports/index-file.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
 import { loadEvent } from '../helpers/events.js';
@@ -12,12 +20,19 @@ const qid = '3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7';
 const now = '2025-11-22T10:32:15.000Z';
 const s3 = new S3Client({ region: 'eu-west-1' });
 const s3Mock = mockClient(S3Client);
+const athenaMock = mockClient(AthenaClient);
 const handler = makePublishReportHandler({
   getObject: makeGetObject(s3),
+  getObjectWithETag: makeGetObjectWithETag(s3),
+  getQueryExecution: makeGetQueryExecution(new AthenaClient({ region: 'eu-west-1' })),
   putObject: makePutObject(s3),
   copyObject: makeCopyObject(s3),
   reportingBucket: buckets.reporting,
   now: () => new Date(now),
+  sleep: async () => {},
+});
+const execution = (id: string, query: string) => ({
+  QueryExecution: { QueryExecutionId: id, Query: query, WorkGroup: 'wg', Status: { State: 'SUCCEEDED' as const } },
 });
 const athenaResults = () => loadEvent<SQSEvent>('sqs-s3-athena-result');
 const puts = () => s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
@@ -25,10 +40,12 @@ const putBody = (key: string) => {
   const put = puts().find((p) => p.Key === key);
   return put ? JSON.parse(put.Body as string) : undefined;
 };
+const indexBody = (index: ReportIndex) =>
+  ({ transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(index)) }) as never;
 const storedIndex = (index: ReportIndex) =>
   s3Mock
     .on(GetObjectCommand, { Bucket: buckets.reporting, Key: 'reports/index.json' })
-    .resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(index)) } as never });
+    .resolves({ Body: indexBody(index), ETag: '"etag-1"' });
 const publishedDate = (dt: string, queryExecutionId: string, resultTime: string) => ({
   dt,
   key: `reports/daily_events/dt=${dt}/daily_events.csv`,
@@ -39,19 +56,26 @@ const publishedDate = (dt: string, queryExecutionId: string, resultTime: string)
 
 beforeEach(() => {
   s3Mock.reset();
+  athenaMock.reset();
+  athenaMock
+    .on(GetQueryExecutionCommand)
+    .resolves(execution(qid, '-- eventlake:report=daily_events dt=2025-11-22\nSELECT 1'));
   s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
   s3Mock.on(CopyObjectCommand).resolves({});
   s3Mock.on(PutObjectCommand).resolves({});
 });
 
 describe('publish-report', () => {
-  it('copies the result CSV to its stable key and ignores the .metadata file', async () => {
+  it('maps athena-results/<queryId>.csv to its report and date by the query marker, ignoring .metadata', async () => {
     await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
+    expect(athenaMock.commandCalls(GetQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { QueryExecutionId: qid },
+    ]);
     expect(s3Mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input)).toEqual([
       {
         Bucket: buckets.reporting,
         Key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
-        CopySource: `${buckets.reporting}/athena-results/daily_events/dt%3D2025-11-22/${qid}.csv`,
+        CopySource: `${buckets.reporting}/athena-results/${qid}.csv`,
         MetadataDirective: 'REPLACE',
         ContentType: 'text/csv',
       },
@@ -69,8 +93,9 @@ describe('publish-report', () => {
     expect(manifest?.Body).toBe(JSON.stringify(expected, null, 2));
   });
 
-  it('creates reports/index.json when there is none yet', async () => {
+  it('creates reports/index.json when there is none yet, only if still absent (If-None-Match)', async () => {
     await handler(athenaResults());
+    expect(puts().find((p) => p.Key === 'reports/index.json')).toMatchObject({ IfNoneMatch: '*' });
     expect(putBody('reports/index.json')).toEqual({
       updatedAt: now,
       reports: [
@@ -110,6 +135,7 @@ describe('publish-report', () => {
       ],
     });
     await handler(athenaResults());
+    expect(puts().find((p) => p.Key === 'reports/index.json')).toMatchObject({ IfMatch: '"etag-1"' });
     const index = putBody('reports/index.json') as ReportIndex;
     expect(index.reports.map((r) => r.name)).toEqual(['aaa', 'daily_events']);
     expect(index.reports[1]?.dates.map((d) => [d.dt, d.queryExecutionId])).toEqual([
@@ -148,15 +174,51 @@ describe('publish-report', () => {
     expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
   });
 
-  it('ignores results of other buckets and keys outside the result layout', async () => {
+  it('ignores other buckets, keys outside the layout and queries without a report marker', async () => {
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'adhoc' }).resolves(execution('adhoc', 'SELECT 1'));
     const event = sqsEvent([
-      s3Message('other-bucket', buckets.lake, [`athena-results/daily_events/dt%3D2025-11-22/${qid}.csv`]),
+      s3Message('other-bucket', buckets.lake, [`athena-results/${qid}.csv`]),
       s3Message('ad-hoc', buckets.reporting, [
-        `athena-results/${qid}.csv`,
+        'athena-results/adhoc.csv',
         'athena-results/Bad-Name/dt%3D2025-11-22/q.csv',
       ]),
     ]);
     await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
     expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+
+  it('still publishes a result in the older per-report layout without asking Athena', async () => {
+    const event = sqsEvent([
+      s3Message('legacy', buckets.reporting, [`athena-results/daily_events/dt%3D2025-11-21/${qid}.csv`]),
+    ]);
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(athenaMock.commandCalls(GetQueryExecutionCommand)).toHaveLength(0);
+    expect((putBody('reports/index.json') as ReportIndex).reports[0]?.dates[0]?.dt).toBe('2025-11-21');
+  });
+
+  it('re-reads and retries with If-Match when a concurrent publish created the index first', async () => {
+    const rival: ReportIndex = {
+      updatedAt: now,
+      reports: [{ name: 'aaa', manifestKey: 'reports/aaa/manifest.json', updatedAt: now, dates: [] }],
+    };
+    const precondition = new S3ServiceException({
+      name: 'PreconditionFailed',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 412 },
+    });
+    s3Mock
+      .on(GetObjectCommand, { Bucket: buckets.reporting, Key: 'reports/index.json' })
+      .rejectsOnce(awsError('NoSuchKey'))
+      .rejectsOnce(awsError('NoSuchKey'))
+      .resolves({ Body: indexBody(rival), ETag: '"rival"' });
+    s3Mock.on(PutObjectCommand, { Key: 'reports/index.json', IfNoneMatch: '*' }).rejects(precondition);
+    await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
+    const writes = puts().filter((p) => p.Key === 'reports/index.json');
+    expect(writes.map((w) => [w.IfNoneMatch, w.IfMatch])).toEqual([
+      ['*', undefined],
+      [undefined, '"rival"'],
+    ]);
+    const index = JSON.parse(writes[1]?.Body as string) as ReportIndex;
+    expect(index.reports.map((r) => r.name)).toEqual(['aaa', 'daily_events']);
   });
 });

@@ -114,8 +114,6 @@ describe('objectsCreated', () => {
   it('does not treat .csv.metadata as a .csv', () => {
     const bodies = loadEvent<SQSEvent>('sqs-s3-athena-result').Records.map((r) => r.body);
     const found = bodies.flatMap((b) => objectsCreated(b, { prefix: 'athena-results/', suffix: '.csv' }));
-    expect(found.map((o) => o.key)).toEqual([
-      'athena-results/daily_events/dt=2025-11-22/3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7.csv',
-    ]);
+    expect(found.map((o) => o.key)).toEqual(['athena-results/3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7.csv']);
   });
 });

@@ -44,8 +44,8 @@ const ports: StartReportsPorts = {
   }),
   reports,
   lakeBucket: buckets.lake,
-  reportingBucket: buckets.reporting,
   resultReuseMaxAgeMinutes: 60,
+  concurrency: 1,
 };
 const handler = makeStartReportsHandler(ports);
 const runMarkerEvent = () => loadEvent<SQSEvent>('sqs-s3-run-marker');
@@ -59,9 +59,8 @@ beforeEach(() => {
 });
 
 describe('start-reports', () => {
-  it('starts one query per report and date with the exact request', async () => {
+  it('starts one query per report and date with the exact request: marker line, no OutputLocation', async () => {
     await expect(handler(runMarkerEvent())).resolves.toEqual({ batchItemFailures: [] });
-    const output = (report: string, dt: string) => `s3://${buckets.reporting}/athena-results/${report}/dt=${dt}/`;
     const common = {
       QueryExecutionContext: { Database: 'eventlake_dev_analytics' },
       WorkGroup: 'eventlake-dev-reports',
@@ -70,27 +69,25 @@ describe('start-reports', () => {
       {
         ...common,
         QueryString:
-          "SELECT event_type, count(*) AS events\nFROM events\nWHERE dt = '2025-11-21'\nGROUP BY event_type\nORDER BY events DESC",
-        ResultConfiguration: { OutputLocation: output('daily_events', '2025-11-21') },
+          "-- eventlake:report=daily_events dt=2025-11-21\nSELECT event_type, count(*) AS events\nFROM events\nWHERE dt = '2025-11-21'\nGROUP BY event_type\nORDER BY events DESC",
         ClientRequestToken: queryToken('daily_events', '2025-11-21', jobRunId),
         ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: 60 } },
       },
       {
         ...common,
-        QueryString: expect.stringContaining("FROM failed_events\nWHERE dt = '2025-11-21'\n"),
-        ResultConfiguration: { OutputLocation: output('failure_types', '2025-11-21') },
+        QueryString: expect.stringMatching(
+          /^-- eventlake:report=failure_types dt=2025-11-21\n[\s\S]*FROM failed_events\n/,
+        ),
         ClientRequestToken: queryToken('failure_types', '2025-11-21', jobRunId),
       },
       {
         ...common,
         QueryString: expect.stringContaining("FROM events\nWHERE dt = '2025-11-22'\n"),
-        ResultConfiguration: { OutputLocation: output('daily_events', '2025-11-22') },
         ClientRequestToken: queryToken('daily_events', '2025-11-22', jobRunId),
       },
       {
         ...common,
         QueryString: expect.stringContaining("FROM failed_events\nWHERE dt = '2025-11-22'\n"),
-        ResultConfiguration: { OutputLocation: output('failure_types', '2025-11-22') },
         ClientRequestToken: queryToken('failure_types', '2025-11-22', jobRunId),
       },
     ]);
@@ -148,7 +145,7 @@ describe('queryToken', () => {
 
 describe('planReportQueries', () => {
   const plan = (partitions: RunMarker['partitions']) =>
-    planReportQueries({ ...marker, partitions }, reports, { reportingBucket: 'r', resultReuseMaxAgeMinutes: 60 });
+    planReportQueries({ ...marker, partitions }, reports, { resultReuseMaxAgeMinutes: 60 });
 
   it('never reuses results for a date the run added rows to, even if another type added none', () => {
     const queries = plan([

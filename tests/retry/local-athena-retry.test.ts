@@ -1,12 +1,14 @@
 // Issue 7, locally: a report query fails transiently; its FAILED state change reaches retry-failed-run
 // through the bus and the retry writes the result CSV. A scan cutoff or a SQL error is not retried.
+// The workgroup enforces its one result location: the retry names none and keeps the report marker.
 import { readFileSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportResult, reportResultPrefix, s3Uri } from '#shared/lake/keys.js';
+import { queryResultId, s3Uri } from '#shared/lake/keys.js';
 import type { ObjectRef } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, renderReportSql } from '#shared/reports/catalogue.js';
 import { queryToken } from '#shared/reports/planning.js';
+import { parseReportQueryMarker, reportQueryMarker } from '#shared/reports/query-marker.js';
 import type { AthenaQueryStateChange } from '#shared/retries/run-retry.js';
 import { type AthenaFaults, type LocalAthena, makeLocalAthena } from '../../local/athena/athena.js';
 import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
@@ -15,10 +17,9 @@ import { retryLoop, settle } from './local-wiring.js';
 
 const report = 'events_by_type_daily';
 const definition = loadReportCatalogue(defaultReportsDir()).find((r) => r.name === report);
-const outputLocation = s3Uri({ bucket: localBucketNames.reporting, key: reportResultPrefix(report, DAY) });
+const outputLocation = s3Uri({ bucket: localBucketNames.reporting, key: 'athena-results/' });
 const request = (sql: string) => ({
-  queryString: sql,
-  outputLocation,
+  queryString: `${reportQueryMarker(report, DAY)}${sql}`,
   clientRequestToken: queryToken(report, DAY, 'jr_1'),
 });
 
@@ -43,7 +44,12 @@ function pipeline(faults: AthenaFaults, cutoff = 1_073_741_824) {
   athena = makeLocalAthena({
     dataDir,
     instance,
-    workgroup: { name: 'reports', bytesScannedCutoffPerQuery: cutoff },
+    workgroup: {
+      name: 'reports',
+      bytesScannedCutoffPerQuery: cutoff,
+      enforceWorkGroupConfiguration: true,
+      outputLocation,
+    },
     faults,
     onObjectCreated: (ref) => void created.push(ref),
     onStateChange: (event) => {
@@ -77,9 +83,11 @@ describe('a report query that fails transiently', () => {
     const retryId = outcome?.action === 'retried' ? outcome.retryId : expect.fail('not retried');
     const retried = p.athena.getQueryExecution(retryId);
     expect(retried.Status.State).toBe('SUCCEEDED');
-    expect(retried.Query).toBe(`-- eventlake-retry attempt=1 of=${failedId}\n${sql}`);
+    expect(retried.Query).toBe(`-- eventlake-retry attempt=1 of=${failedId}\n${request(sql).queryString}`);
+    expect(parseReportQueryMarker(retried.Query)).toEqual({ report, dt: DAY });
     const csv = p.created.find((ref) => ref.key.endsWith('.csv'));
-    expect(csv && reportResult(csv.key)).toEqual({ report, dt: DAY, queryExecutionId: retryId });
+    expect(csv?.key).toBe(`athena-results/${retryId}.csv`);
+    expect(csv && queryResultId(csv.key)).toBe(retryId);
     const lines = readFileSync(objectPath(dataDir, csv as ObjectRef), 'utf8')
       .trim()
       .split('\n');

@@ -2,7 +2,6 @@
 // in curated, a failed-event record, late, a removed duplicate, or in the processing-failed prefix.
 import path from 'node:path';
 import { config } from '#shared/config.js';
-import { reportResult } from '#shared/lake/keys.js';
 import { readLakeCounts } from '../../dashboard/data.js';
 import type { LocalPipeline } from '../../pipeline/pipeline.js';
 import { localBucketNames } from '../../s3/buckets.js';
@@ -56,9 +55,7 @@ export async function readLedger(p: LocalPipeline, sent: TrafficSent): Promise<D
 
 function reportScans(p: LocalPipeline): DemoLedger['reports'] {
   const byReport = new Map<string, { queries: number; bytesScanned: number; priceUSD: number }>();
-  for (const { queryExecutionId, outputLocation } of p.startedQueries) {
-    const key = `${outputLocation.replace(/^s3:\/\/[^/]+\//, '')}${queryExecutionId}.csv`;
-    const report = reportResult(key)?.report ?? 'unknown';
+  for (const { queryExecutionId, report = 'unknown' } of p.startedQueries) {
     const entry = byReport.get(report) ?? { queries: 0, bytesScanned: 0, priceUSD: 0 };
     const bytes = p.athena.getQueryExecution(queryExecutionId).Statistics.DataScannedInBytes ?? 0;
     entry.queries += 1;
