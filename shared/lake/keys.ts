@@ -24,6 +24,13 @@ export const partitionId = (p: Partition): string => `event_type=${p.eventType}/
 /** `curated/events/event_type=<t>/dt=<d>/` */
 export const curatedPartitionPrefix = (p: Partition): string => `${prefixes.curated}${partitionId(p)}/`;
 
+/**
+ * `failed/type=<failure>/dt=<d>/glue-<jobRunId>.gz` in the ingest bucket: raw lines a Parquet run
+ * could not cast, as failed-event records beside the transform's (the `failed_events` table).
+ */
+export const quarantineKey = (failureType: string, dt: string, jobRunId: string): string =>
+  `${prefixes.failed}type=${failureType}/dt=${dt}/glue-${jobRunId}.gz`;
+
 /** `_runs/<jobRunId>.json` */
 export const runMarkerKey = (jobRunId: string): string => `${prefixes.runMarkers}${jobRunId}.json`;
 
