@@ -28,9 +28,32 @@ export interface ObjectRef {
   key: string;
 }
 
-export type PutObject = (ref: ObjectRef, body: string | Uint8Array, contentType: string) => Promise<void>;
+/**
+ * S3 conditional write (docs/contracts.md §2a). `ifNoneMatch: '*'` creates only when the key is
+ * absent; `ifMatch` overwrites only when the current ETag (as GetObjectWithETag returned it) still
+ * matches. A failed condition rejects with `PreconditionFailed` (412), a conditional write racing
+ * another on the same key with `ConditionalRequestConflict` (409), If-Match on a missing key with
+ * `NoSuchKey` (404); see shared/conditional-writes.ts.
+ */
+export type PutCondition = { ifNoneMatch: '*'; ifMatch?: never } | { ifMatch: string; ifNoneMatch?: never };
+
+export type PutObject = (
+  ref: ObjectRef,
+  body: string | Uint8Array,
+  contentType: string,
+  condition?: PutCondition,
+) => Promise<void>;
 /** Resolves the object's bytes; rejects with a NoSuchKey-named error when absent. */
 export type GetObject = (ref: ObjectRef) => Promise<Uint8Array>;
+
+export interface StoredObject {
+  body: Uint8Array;
+  /** As S3 returns it (quoted MD5 hex for a single-part upload); pass it back as `ifMatch`. */
+  eTag: string;
+}
+
+/** GetObject with the object's ETag, for a read-modify-write under `ifMatch`. NoSuchKey when absent. */
+export type GetObjectWithETag = (ref: ObjectRef) => Promise<StoredObject>;
 export type CopyObject = (from: ObjectRef, to: ObjectRef, contentType: string) => Promise<void>;
 /** Keys under a prefix, all pages. */
 export type ListKeys = (bucket: string, prefix: string) => Promise<string[]>;

@@ -1,13 +1,15 @@
-// Local S3: buckets are folders under the data directory; writes are atomic (temp file, then rename)
-// and every created object is announced to the matching notification targets with a real S3 event.
+// Local S3: buckets are folders under the data directory; writes are atomic (temp file, then rename),
+// conditional writes atomic across processes (conditional.ts), and every created object is announced
+// to the matching notification targets with a real S3 event.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '#shared/config.js';
-import type { CopyObject, GetObject, ListKeys, ObjectRef, PutObject } from '#shared/ports.js';
+import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, ObjectRef, PutObject } from '#shared/ports.js';
 import { type Clock, systemClock } from '../pipeline/clock.js';
 import { objectPath } from './buckets.js';
+import { createExclusive, replaceIfMatch } from './conditional.js';
 import { type ObjectCreatedEvent, Sequencer, s3EventBody, s3TestEventBody } from './s3-event.js';
 
 export interface NotificationTarget {
@@ -37,6 +39,7 @@ export interface NotifyOptions {
 export interface S3Ports {
   putObject: PutObject;
   getObject: GetObject;
+  getObjectWithETag: GetObjectWithETag;
   copyObject: CopyObject;
   listKeys: ListKeys;
 }
@@ -66,10 +69,22 @@ export class LocalS3 {
     this.#onError = options.onNotificationError ?? (() => {});
   }
 
-  readonly putObject: PutObject = async (ref, body) => {
+  readonly putObject: PutObject = async (ref, body, _contentType, condition) => {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    await this.#writeAtomic(ref, bytes);
+    if (condition?.ifNoneMatch === '*') {
+      await createExclusive(this.dataDir, ref, bytes);
+    } else if (condition?.ifMatch !== undefined) {
+      await replaceIfMatch(this.dataDir, ref, bytes, condition.ifMatch, () => new NoSuchKey(ref));
+    } else {
+      await this.#writeAtomic(ref, bytes);
+    }
     await this.notifyCreated(ref, bytes.byteLength, { eTag: md5(bytes) });
+  };
+
+  /** The ETag is the content MD5 in quotes, as S3 returns it for a single-part upload. */
+  readonly getObjectWithETag: GetObjectWithETag = async (ref) => {
+    const body = await this.getObject(ref);
+    return { body, eTag: `"${md5(body)}"` };
   };
 
   readonly getObject: GetObject = async (ref) => {
@@ -99,6 +114,7 @@ export class LocalS3 {
     return {
       putObject: this.putObject,
       getObject: this.getObject,
+      getObjectWithETag: this.getObjectWithETag,
       copyObject: this.copyObject,
       listKeys: this.listKeys,
     };

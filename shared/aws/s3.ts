@@ -6,12 +6,26 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { CopyObject, GetObject, ListKeys, PutObject } from '../ports.js';
+import { asConditionalWriteError } from '../conditional-writes.js';
+import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, PutObject } from '../ports.js';
 
+/** PutObject; a condition becomes S3's `IfNoneMatch: '*'` or `IfMatch: <etag>`, its failures named errors. */
 export const makePutObject =
   (s3: S3Client): PutObject =>
-  async (ref, body, contentType) => {
-    await s3.send(new PutObjectCommand({ Bucket: ref.bucket, Key: ref.key, Body: body, ContentType: contentType }));
+  async (ref, body, contentType, condition) => {
+    const command = new PutObjectCommand({
+      Bucket: ref.bucket,
+      Key: ref.key,
+      Body: body,
+      ContentType: contentType,
+      ...(condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+      ...(condition?.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+    });
+    try {
+      await s3.send(command);
+    } catch (error) {
+      throw condition ? asConditionalWriteError(error, ref) : error;
+    }
   };
 
 export const makeGetObject =
@@ -19,6 +33,18 @@ export const makeGetObject =
   async (ref) => {
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
     return Body ? Body.transformToByteArray() : new Uint8Array();
+  };
+
+export class MissingETag extends Error {
+  override readonly name = 'MissingETag';
+}
+
+export const makeGetObjectWithETag =
+  (s3: S3Client): GetObjectWithETag =>
+  async (ref) => {
+    const { Body, ETag } = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    if (!ETag) throw new MissingETag(`GetObject s3://${ref.bucket}/${ref.key} returned no ETag`);
+    return { body: Body ? await Body.transformToByteArray() : new Uint8Array(), eTag: ETag };
   };
 
 /** CopySource is `bucket/key` with the key URL-encoded per segment (S3 requires it encoded). */
