@@ -10,6 +10,7 @@ import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
 import { type LocalEventBus, makeLocalEventBus } from '../eventbridge/eventbridge.js';
 import type { LocalDeliveryStream } from '../firehose/firehose.js';
 import type { TransformHandler } from '../firehose/processor.js';
+import { type CadenceTicker, startCadenceTicker } from '../glue/cadence-tick.js';
 import type { LocalGlueFaults, LocalGlueJob } from '../glue/job.js';
 import { makeTopicRule } from '../iot/iot.js';
 import { LocalS3 } from '../s3/s3.js';
@@ -61,6 +62,8 @@ export interface LocalPipeline {
   /** EventBridge: Glue and Athena state changes → retry-failed-run. */
   bus: LocalEventBus;
   glue: LocalGlueJob;
+  /** The cadence gate's scheduled tick (start-parquet-job); `flush()` starts a run for everything pending. */
+  gate: CadenceTicker;
   athena: LocalAthena;
   catalogue: ReportDefinition[];
   /** Every report query start-reports started, in order. */
@@ -98,7 +101,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return queryExecutionId;
   };
   const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
-  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue);
+  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue, timeScale);
+  const gate = startCadenceTicker(handlers.cadenceTick, { timeScale });
   startConsumers(queues, {
     rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
     curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,
@@ -116,10 +120,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     queues,
     bus,
     glue,
+    gate,
     athena,
     catalogue,
     startedQueries,
     close: async () => {
+      await gate.stop();
       await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });

@@ -2,12 +2,14 @@
 // the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
+import { cadenceSettings } from '#shared/lake/cadence.js';
+import type { GatePorts } from '#shared/lake/gate.js';
 import type { ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
 import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
 import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
-import { makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
+import { makeCadenceTickHandler, makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
 import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { makeTransformHandler } from '../../functions/transform.js';
 import { type LocalAthena, makeLocalAthena } from '../athena/athena.js';
@@ -17,6 +19,7 @@ import { startTransformWorkers } from '../firehose/transform-workers.js';
 import { type LocalGlueJob, makeLocalGlueJob } from '../glue/job.js';
 import { localBucketNames } from '../s3/buckets.js';
 import type { LocalS3 } from '../s3/s3.js';
+import { scaledMs } from './clock.js';
 import type { PipelineFaults } from './pipeline.js';
 import type { PipelineQueues } from './queues.js';
 
@@ -125,15 +128,23 @@ export function lakeHandlers(
   startJobRun: StartJobRun,
   startQuery: StartQuery,
   reports: ReportDefinition[],
+  timeScale: number = config.local.timeScale,
 ) {
   const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
   const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
+  // The cadence gate on the scaled clock: the same decision, delays shrunk like every configured wait.
+  const gatePorts: GatePorts = {
+    ...s3Ports,
+    getObjectWithETag: s3.getObjectWithETag,
+    startJobRun,
+    lakeBucket: buckets.lakeBucket,
+    now: () => Date.now(),
+    settings: cadenceSettings(timeScale),
+    staleClaimMs: scaledMs(config.glue.cadence.staleClaimMinutes * 60, timeScale),
+  };
   return {
-    rawObjects: makeStartParquetJobHandler({
-      startJobRun,
-      putObject: s3.putObject,
-      lakeBucket: buckets.lakeBucket,
-    }),
+    rawObjects: makeStartParquetJobHandler(gatePorts),
+    cadenceTick: makeCadenceTickHandler(gatePorts),
     curatedRuns: makeStartReportsHandler({
       ...s3Ports,
       ...buckets,

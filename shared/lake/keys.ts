@@ -1,5 +1,6 @@
 // The key layout of the three buckets, in one place: every writer and reader builds and parses
 // keys here, so the cloud stack, the handlers and the local runtime cannot drift apart.
+import { createHash } from 'node:crypto';
 import { config } from '../config.js';
 import type { ObjectRef } from '../ports.js';
 
@@ -36,6 +37,16 @@ export const runMarkerKey = (jobRunId: string): string => `${prefixes.runMarkers
 
 /** `_manifests/<batchId>.json`: source keys of a Glue run too many for an argument. */
 export const runManifestKey = (batchId: string): string => `${prefixes.runManifests}${batchId}.json`;
+
+/** `_gate/state.json`: the cadence gate's pending objects and open claims (lake bucket). */
+export const gateStateKey = (): string => `${prefixes.gate}state.json`;
+
+/**
+ * `_gate/claimed/<sha256 of bucket/key>`: created once, If-None-Match, by the one claim that converts
+ * the raw object (a digest: a raw key may be 1,024 bytes long and hold any character).
+ */
+export const claimedObjectKey = (ref: ObjectRef): string =>
+  `${prefixes.gate}claimed/${createHash('sha256').update(`${ref.bucket}/${ref.key}`).digest('hex')}`;
 
 /** `athena-results/<report>/dt=<d>/` — the OutputLocation prefix of one report run. */
 export const reportResultPrefix = (report: string, dt: string): string =>
