@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
+import type { CadenceSettings } from '#shared/lake/cadence.js';
 import type { PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
 import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
@@ -31,6 +32,8 @@ export interface LocalPipelineOptions {
   maxRunRetries?: number;
   /** Worker threads running the transform λ off the main thread; 0 runs it in process (default local.transformWorkers). */
   transformWorkers?: number;
+  /** Overrides of the cadence gate's settings (default: glue.cadence on the scaled clock). */
+  cadence?: Partial<CadenceSettings>;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -101,7 +104,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return queryExecutionId;
   };
   const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
-  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue, timeScale);
+  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue, timeScale, options.cadence);
   const gate = startCadenceTicker(handlers.cadenceTick, { timeScale });
   startConsumers(queues, {
     rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,

@@ -2,7 +2,7 @@
 // the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
-import { cadenceSettings } from '#shared/lake/cadence.js';
+import { type CadenceSettings, cadenceSettings } from '#shared/lake/cadence.js';
 import type { GatePorts } from '#shared/lake/gate.js';
 import type { ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
@@ -129,6 +129,7 @@ export function lakeHandlers(
   startQuery: StartQuery,
   reports: ReportDefinition[],
   timeScale: number = config.local.timeScale,
+  cadence: Partial<CadenceSettings> = {},
 ) {
   const s3Ports = { getObject: s3.getObject, putObject: s3.putObject, copyObject: s3.copyObject };
   const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
@@ -139,7 +140,7 @@ export function lakeHandlers(
     startJobRun,
     lakeBucket: buckets.lakeBucket,
     now: () => Date.now(),
-    settings: cadenceSettings(timeScale),
+    settings: { ...cadenceSettings(timeScale), ...cadence },
     staleClaimMs: scaledMs(config.glue.cadence.staleClaimMinutes * 60, timeScale),
   };
   return {
