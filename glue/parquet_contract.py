@@ -25,15 +25,17 @@ FILE_ORDER = ("event_time", "received_at", "event_id")
 PARQUET_WRITER_VERSION = "v2"
 
 # Curated type -> (Spark SQL type, pattern the raw text must match before the cast, or None).
-# Spark (ANSI off) turns an uncastable value into NULL; these patterns plus a NULL check make
-# the run fail instead, so no value is ever silently lost.
+# Spark (ANSI off) turns an uncastable value into NULL; these patterns plus a NULL check send the
+# line to the quarantine instead (quarantine.py), so no value is ever silently lost.
 CAST_RULES = {
     "string": ("string", None),
     "int": ("int", r"^-?[0-9]+$"),
     "bigint": ("bigint", r"^-?[0-9]+$"),
     "double": ("double", None),
     "boolean": ("boolean", r"^(true|false)$"),
-    "timestamp": ("timestamp", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$"),
+    # Years 0001-9999 only: what Spark, Athena and Parquet readers can all hold.
+    "timestamp": ("timestamp", r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}"
+                               r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$"),
 }
 
 RAW_EVENT_KEY = re.compile(r"^events/type=([^/]+)/dt=(\d{4}-\d{2}-\d{2})/[^/]+$")
@@ -318,10 +320,13 @@ def estimated_file_count(json_bytes, target_file_size_mb, ratio=PARQUET_COMPRESS
     return max(1, math.ceil(json_bytes / ratio / target_bytes))
 
 
-def build_run_marker(args, source_objects, rows_read, partition_rows, finished_at=None):
+def build_run_marker(args, source_objects, rows_read, partition_rows, finished_at=None, quarantined=()):
     """The `_runs/<jobRunId>.json` body. Every touched partition is listed, even with 0 rows:
-    a failed predecessor may have left that partition's rows in place without a marker."""
+    a failed predecessor may have left that partition's rows in place without a marker.
+    `rows_read` counts every line; `quarantined` is [(failure_type, dt, rows)] (quarantine.py)."""
     rows_written = sum(partition_rows.values())
+    listed = [{"failure_type": t, "dt": d, "rows": n} for t, d, n in sorted(quarantined)]
+    rows_quarantined = sum(entry["rows"] for entry in listed)
     return {
         "job_run_id": args.job_run_id,
         "job_name": args.job_name,
@@ -330,9 +335,11 @@ def build_run_marker(args, source_objects, rows_read, partition_rows, finished_a
         "source_objects": source_objects,
         "rows_read": rows_read,
         "rows_written": rows_written,
-        "duplicates_removed": rows_read - rows_written,
+        "rows_quarantined": rows_quarantined,
+        "duplicates_removed": rows_read - rows_quarantined - rows_written,
         "partitions": [{"event_type": t, "dt": d, "rows": partition_rows[(t, d)]}
                        for t, d in sorted(partition_rows)],
+        "quarantined": listed,
     }
 
 

@@ -4,6 +4,7 @@ on event_id, then the run marker, then the bookmark commit (docs/glue.md). The c
 glue-script deploy plugin ships it next to this script with --extra-py-files.
 """
 
+import gzip
 import json
 import sys
 
@@ -41,6 +42,7 @@ from parquet_contract import (
     run_marker_key,
     s3_uri,
 )
+from quarantine import CAST_ERROR, MALFORMED, quarantine_key, quarantine_record
 
 
 def main(argv):
@@ -57,15 +59,17 @@ def main(argv):
 
     keys = args.source_keys if args.source_keys is not None else _manifest_keys(s3, args)
     touched = sorted({raw_partition(key) for key in keys})
-    typed = _read_typed(spark, args, keys).persist(StorageLevel.MEMORY_AND_DISK)
-    rows_read = typed.count()  # materialises every typed row: a malformed line or bad value fails here
+    lines = _read_lines(spark, args, keys).persist(StorageLevel.MEMORY_AND_DISK)
+    rows_read = lines.count()  # every line, good or not: one bad value never fails the run
+    typed = _with_derived(_typed(lines.where(F.col("_failure_type").isNull()), args.columns), args.columns)
     fresh = _dedupe(spark, s3, args, typed, touched).persist(StorageLevel.MEMORY_AND_DISK)
     stats = _partition_stats(args, fresh)
     if stats:
         _write(spark, args, fresh, stats)  # raises on any failed write: no marker, no commit
+    quarantined = _quarantine(s3, args, lines.where(F.col("_failure_type").isNotNull()))
 
     partition_rows = {partition: stats.get(partition, (0, 0))[0] for partition in touched}
-    marker = build_run_marker(args, len(keys), rows_read, partition_rows)
+    marker = build_run_marker(args, len(keys), rows_read, partition_rows, quarantined=quarantined)
     s3.put_object(Bucket=args.run_marker_prefix[0], Key=run_marker_key(args),
                   Body=(json.dumps(marker, indent=2) + "\n").encode("utf-8"), ContentType="application/json")
     job.commit()  # last: the bookmark never moves past data that was not written
@@ -78,18 +82,57 @@ def _manifest_keys(s3, args):
     return keys
 
 
-def _read_typed(spark, args, keys):
-    """All keys in one read; typed curated columns plus event_type/dt from the raw key."""
+def _read_lines(spark, args, keys):
+    """All keys in one read, one row per raw line: its text, its fields as text, its partition from
+    the raw key, and `_failure_type`/`_failure_column` (NULL for a good line, quarantine.py rules)."""
     paths = [s3_uri(args.source_bucket, key) for key in keys]
-    raw = (spark.read.schema(raw_schema_ddl(args.columns)).option("mode", "FAILFAST").json(paths)
-           .withColumn("_source", F.input_file_name()))
-    typed = raw.select(
-        *[_typed_column(c.name, c.kind) for c in raw_columns(args.columns)],
-        _partition_value(1, "event_type"),
-        _partition_value(2, "dt"),
-        F.col("_source"),
-    )
-    return _with_derived(typed, args.columns)
+    raw = spark.read.text(paths).withColumn("_source", F.input_file_name())
+    is_object = F.expr("json_object_keys(value)").isNotNull()  # NULL for invalid JSON or a non-object
+    parsed = raw.withColumn("_is_object", is_object).withColumn(
+        "_fields", F.when(F.col("_is_object"), F.from_json("value", raw_schema_ddl(args.columns))))
+    fields = [F.col("_fields").getField(c.name).alias(c.name) for c in raw_columns(args.columns)]
+    lines = parsed.select("value", "_source", "_is_object", *fields,
+                          _partition_value(1, "event_type"), _partition_value(2, "dt"))
+    failing = F.coalesce(*[F.when(~_casts(c.name, c.kind), F.lit(c.name)) for c in raw_columns(args.columns)])
+    return (lines.withColumn("_failure_column", F.when(F.col("_is_object"), failing))
+            .withColumn("_failure_type", F.when(~F.col("_is_object"), F.lit(MALFORMED))
+                        .when(F.col("_failure_column").isNotNull(), F.lit(CAST_ERROR))))
+
+
+def _casts(name, kind):
+    """True when the field's text casts to the curated type (quarantine.cast_failure as Spark SQL)."""
+    spark_type, pattern = CAST_RULES[kind]
+    raw = F.col(name)
+    if name == "event_id":
+        return raw.isNotNull()
+    if kind == "string":
+        return F.lit(True)
+    cast = raw.cast(spark_type)
+    valid = cast.isNotNull() if pattern is None else raw.rlike(pattern) & cast.isNotNull()
+    return raw.isNull() | valid
+
+
+def _typed(good, columns):
+    return good.select(*[F.col(c.name).cast(CAST_RULES[c.kind][0]).alias(c.name) for c in raw_columns(columns)],
+                       *PARTITION_COLUMNS, "_source")
+
+
+def _quarantine(s3, args, bad):
+    """Quarantined lines -> one gzip NDJSON object of failed-event records per (failure type, dt) in
+    the ingest bucket, streamed through the driver (poison is rare; records are built by the tested
+    pure half). Returns [(failure_type, dt, rows)] for the run marker."""
+    files = {}
+    rows = bad.select("value", "_failure_type", "_failure_column", "_source", *PARTITION_COLUMNS)
+    for row in rows.toLocalIterator():
+        key = row["_source"].split(f"{args.source_bucket}/", 1)[-1]
+        record = quarantine_record(row["value"], row["_failure_type"], row["_failure_column"], key,
+                                   row["event_type"], args.job_run_id)
+        lines = files.setdefault((row["_failure_type"], row["dt"]), [])
+        lines.append(json.dumps(record, separators=(",", ":")))
+    for (failure_type, dt), lines in sorted(files.items()):
+        s3.put_object(Bucket=args.source_bucket, Key=quarantine_key(failure_type, dt, args.job_run_id),
+                      Body=gzip.compress(("\n".join(lines) + "\n").encode("utf-8")), ContentType="application/gzip")
+    return [(failure_type, dt, len(lines)) for (failure_type, dt), lines in files.items()]
 
 
 def _with_derived(typed, columns):
@@ -114,26 +157,13 @@ def _with_derived(typed, columns):
     return typed.select(*[curated(c) for c in columns], *PARTITION_COLUMNS, "_source")
 
 
-def _typed_column(name, kind):
-    spark_type, pattern = CAST_RULES[kind]
-    raw = F.col(name)
-    if name == "event_id":
-        return F.when(raw.isNotNull(), raw).otherwise(_fail("event_id is missing")).alias(name)
-    if kind == "string":
-        return raw.alias(name)
-    cast = raw.cast(spark_type)
-    valid = cast.isNotNull() if pattern is None else raw.rlike(pattern) & cast.isNotNull()
-    return (F.when(raw.isNull(), F.lit(None).cast(spark_type)).when(valid, cast)
-            .otherwise(_fail(f"{name} is not a valid {kind}")).alias(name))
-
-
 def _partition_value(group, name):
     value = F.regexp_extract("_source", SOURCE_PARTITION_PATTERN, group)
     return F.when(value != "", value).otherwise(_fail(f"no {name} in the key")).alias(name)
 
 
 def _fail(message):
-    """Spark (ANSI off) would null an uncastable value; the run fails instead, naming the object."""
+    """A raw key outside the partition layout is a bad argument, not a bad line: the run fails."""
     return F.raise_error(F.concat(F.lit(f"{message} in raw object "), F.col("_source")))
 
 

@@ -158,11 +158,20 @@ class SizingAndMarkerTest(unittest.TestCase):
             "source_objects": 2,
             "rows_read": 10,
             "rows_written": 7,
+            "rows_quarantined": 0,
             "duplicates_removed": 3,
             "partitions": [{"event_type": "page_view", "dt": "2025-11-22", "rows": 7},
                            {"event_type": "purchase", "dt": "2025-11-21", "rows": 0}],
+            "quarantined": [],
         })
         self.assertEqual(job.run_marker_key(args), "_runs/jr_" + "0" * 64 + ".json")
+
+    def test_the_marker_counts_quarantined_lines_apart_from_duplicates(self):
+        marker = job.build_run_marker(job.parse_job_args(resolved()), 1, 10, {("page_view", "2025-11-22"): 6},
+                                      quarantined=[("malformed_json", "2025-11-22", 1),
+                                                   ("cast_error", "2025-11-22", 2)])
+        self.assertEqual((marker["rows_quarantined"], marker["duplicates_removed"]), (3, 1))
+        self.assertEqual(marker["quarantined"][0], {"failure_type": "cast_error", "dt": "2025-11-22", "rows": 2})
 
     def test_stamps_finished_at_in_utc_millis(self):
         marker = job.build_run_marker(job.parse_job_args(resolved()), 0, 0, {})

@@ -4,9 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type Partition, partitionId } from '#shared/lake/keys.js';
+import { sqlString } from '../pipeline/duckdb-sql.js';
 import type { ColumnSpec } from './args.js';
 import { JobRunFailed } from './errors.js';
-import { copyPartitionSql, dedupeSql, loadRawSql, type SourceFile } from './sql.js';
+import { copyPartitionSql, dedupeSql, type SourceFile } from './sql.js';
+import { quarantineRowsSql, readLinesSql, typedRowsSql } from './validate.js';
 
 export interface ConvertInput {
   runId: string;
@@ -27,8 +29,20 @@ export interface StagedPartition {
   file?: string;
 }
 
+/** Quarantined lines of one raw partition, staged as one gzip NDJSON file of failed-event records. */
+export interface StagedQuarantine {
+  failureType: string;
+  dt: string;
+  rows: number;
+  /** Relative to the staging directory. */
+  file: string;
+}
+
 export interface ConvertResult {
+  /** Every line read, quarantined ones included. */
   rowsRead: number;
+  rowsQuarantined: number;
+  quarantine: StagedQuarantine[];
   rowsWritten: number;
   partitions: StagedPartition[];
 }
@@ -44,11 +58,15 @@ export async function convertToParquet(instance: DuckDBInstance, input: ConvertI
 }
 
 async function convertWith(connection: DuckDBConnection, input: ConvertInput): Promise<ConvertResult> {
+  const lines = 'glue_raw_lines';
   const raw = 'glue_raw_rows';
   const fresh = 'glue_new_rows';
-  await runStep(connection, loadRawSql(raw, input.columns, input.sources), 'reading raw objects');
+  await runStep(connection, readLinesSql(lines, input.columns, input.sources), 'reading raw objects');
+  await runStep(connection, typedRowsSql(raw, lines, input.columns), 'casting raw rows');
+  const quarantine = await stageQuarantine(connection, lines, input);
   await runStep(connection, dedupeSql(fresh, raw, input.existingFiles), 'deduplicating on event_id');
-  const rowsRead = await count(connection, `SELECT count(*) AS n FROM ${raw}`);
+  const rowsRead = await count(connection, `SELECT count(*) AS n FROM ${lines}`);
+  const rowsQuarantined = quarantine.reduce((sum, q) => sum + q.rows, 0);
   const counts = await partitionCounts(connection, fresh);
   const partitions: StagedPartition[] = [];
   for (const [index, partition] of touchedPartitions(input.sources).entries()) {
@@ -65,7 +83,32 @@ async function convertWith(connection: DuckDBConnection, input: ConvertInput): P
     partitions.push({ partition, rows, file });
   }
   const rowsWritten = partitions.reduce((sum, p) => sum + p.rows, 0);
-  return { rowsRead, rowsWritten, partitions };
+  return { rowsRead, rowsQuarantined, quarantine, rowsWritten, partitions };
+}
+
+/** One gzip NDJSON file per (failure type, dt) of the quarantined lines, named after the run. */
+async function stageQuarantine(
+  connection: DuckDBConnection,
+  lines: string,
+  input: ConvertInput,
+): Promise<StagedQuarantine[]> {
+  const table = 'glue_quarantine';
+  await runStep(connection, quarantineRowsSql(table, lines, input.runId), 'collecting quarantined lines');
+  const reader = await connection.runAndReadAll(
+    `SELECT failure_type, dt, count(*) AS n FROM ${table} GROUP BY ALL ORDER BY ALL`,
+  );
+  const staged: StagedQuarantine[] = [];
+  for (const row of reader.getRowObjectsJS()) {
+    const failureType = String(row.failure_type);
+    const dt = String(row.dt);
+    const file = path.join('_quarantine', `type=${failureType}`, `dt=${dt}`, `glue-${input.runId}.gz`);
+    await mkdir(path.dirname(path.join(input.stagingDir, file)), { recursive: true });
+    const sql = `COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE failure_type = ${sqlString(failureType)} AND dt = ${sqlString(dt)}
+      ORDER BY source_key, payload) TO ${sqlString(path.join(input.stagingDir, file))} (FORMAT json, COMPRESSION gzip)`;
+    await runStep(connection, sql, `quarantining ${failureType} lines of ${dt}`);
+    staged.push({ failureType, dt, rows: Number(row.n), file });
+  }
+  return staged;
 }
 
 /** Partitions of the source objects, in a stable order. */

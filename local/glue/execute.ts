@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { RunMarker } from '#shared/lake/glue-run.js';
-import { type Partition, rawEventPartition } from '#shared/lake/keys.js';
+import { type Partition, quarantineKey, rawEventPartition } from '#shared/lake/keys.js';
 import type { ObjectRef } from '#shared/ports.js';
 import { objectPath } from '../s3/buckets.js';
 import { checkKeysCovered, parseSourceKeys, type RunSpec } from './args.js';
@@ -59,6 +59,10 @@ export async function executeRun(context: RunContext, runId: string, spec: RunSp
       ref.key += path.basename(staged.file);
       created.push({ ref, size: await publish(dataDir, path.join(stagingDir, staged.file), ref) });
     }
+    for (const q of result.quarantine) {
+      const ref = { bucket: spec.sourceBucket, key: quarantineKey(q.failureType, q.dt, runId) };
+      created.push({ ref, size: await publish(dataDir, path.join(stagingDir, q.file), ref) });
+    }
     await context.faults?.beforeRunMarker?.();
     const marker = runMarker(context.jobName, runId, pending.length, result);
     const markerRef = { bucket: spec.runMarkerPrefix.bucket, key: `${spec.runMarkerPrefix.key}${runId}.json` };
@@ -98,7 +102,7 @@ async function convert(
   sources: readonly SourceFile[],
   stagingDir: string,
 ): Promise<ConvertResult> {
-  if (sources.length === 0) return { rowsRead: 0, rowsWritten: 0, partitions: [] };
+  if (sources.length === 0) return { rowsRead: 0, rowsQuarantined: 0, quarantine: [], rowsWritten: 0, partitions: [] };
   const existingFiles = await visibleParquetFiles(context.dataDir, spec.destination, touchedPartitions(sources));
   return convertToParquet(context.instance, {
     runId,
@@ -122,11 +126,13 @@ function runMarker(jobName: string, runId: string, sourceObjects: number, result
     source_objects: sourceObjects,
     rows_read: result.rowsRead,
     rows_written: result.rowsWritten,
-    duplicates_removed: result.rowsRead - result.rowsWritten,
+    rows_quarantined: result.rowsQuarantined,
+    duplicates_removed: result.rowsRead - result.rowsQuarantined - result.rowsWritten,
     partitions: result.partitions.map(({ partition, rows }) => ({
       event_type: partition.eventType,
       dt: partition.dt,
       rows,
     })),
+    quarantined: result.quarantine.map((q) => ({ failure_type: q.failureType, dt: q.dt, rows: q.rows })),
   };
 }

@@ -1,9 +1,7 @@
-// The DuckDB SQL of the local Parquet job: read raw NDJSON as text, cast to the curated types
-// (failing loudly, never nulling a bad value), derive the computed columns, dedupe on event_id,
-// write one Parquet file.
-import { DUCKDB_TYPES, ident, sqlList, sqlString } from '../pipeline/duckdb-sql.js';
+// The DuckDB SQL of the local Parquet job: dedupe on event_id, write one Parquet file (reading,
+// casting and quarantining raw lines is validate.ts).
+import { ident, sqlList, sqlString } from '../pipeline/duckdb-sql.js';
 import type { ColumnSpec } from './args.js';
-import { derivedValueSql } from './derived.js';
 
 export interface SourceFile {
   /** Local path of the raw object (what read_json reports as filename). */
@@ -12,13 +10,6 @@ export interface SourceFile {
   eventType: string;
   dt: string;
 }
-
-/**
- * Every field is read as VARCHAR: DuckDB then hands objects and arrays over as their JSON text
- * (attributes), and the casts below, not read_json's auto-detection, decide the types.
- */
-const rawColumnsMap = (columns: readonly ColumnSpec[]): string =>
-  `{${columns.map((c) => `${sqlString(c.name)}: 'VARCHAR'`).join(', ')}}`;
 
 /**
  * Row order inside every curated file, as in glue/parquet_contract.py FILE_ORDER: by event time, then
@@ -38,54 +29,6 @@ export const PARQUET_VERSION = 'V2';
  * its default row groups (parquet.block.size, 128 MB).
  */
 export const ROW_GROUP_ROWS = 32_768;
-
-function castExpression(column: ColumnSpec): string {
-  const value = `r.${ident(column.name)}`;
-  const fail = (what: string) => `error(${sqlString(`${column.name} is not ${what} in raw object `)} || s.src_key)`;
-  const guarded = (test: string, what: string) =>
-    `CASE WHEN ${value} IS NULL OR ${test} THEN CAST(${value} AS ${DUCKDB_TYPES[column.type]}) ELSE ${fail(what)} END`;
-  if (column.name === 'event_id') return `CASE WHEN ${value} IS NULL THEN ${fail('present')} ELSE ${value} END`;
-  switch (column.type) {
-    case 'string':
-      return value;
-    case 'int':
-    case 'bigint':
-      // A plain CAST would round 1.5 to 2.
-      return guarded(`regexp_full_match(${value}, '-?[0-9]+')`, 'an integer');
-    case 'timestamp':
-      // Without ICU a CAST drops a non-Z offset silently; the transform only writes UTC `…Z`.
-      return guarded(`ends_with(${value}, 'Z')`, 'a UTC ISO-8601 instant');
-    default:
-      return `CAST(${value} AS ${DUCKDB_TYPES[column.type]})`;
-  }
-}
-
-/**
- * Reads every source file in one query into `table`: the raw columns typed, the derived ones
- * computed from those typed values, with each row's partition and source key.
- */
-export function loadRawSql(table: string, columns: readonly ColumnSpec[], sources: readonly SourceFile[]): string {
-  const raw = columns.filter((c) => c.derivedFrom === undefined);
-  const casts = raw.map((c) => `${castExpression(c)} AS ${ident(c.name)}`).join(',\n    ');
-  const values = columns.map((c) =>
-    c.derivedFrom === undefined
-      ? `t.${ident(c.name)}`
-      : `CAST(${derivedValueSql(c.derivedFrom, c.type, (name) => `t.${ident(name)}`)} AS ${DUCKDB_TYPES[c.type]}) AS ${ident(c.name)}`,
-  );
-  const sourceRows = sources
-    .map((s) => `(${[s.path, s.key, s.eventType, s.dt].map(sqlString).join(', ')})`)
-    .join(',\n    ');
-  return `CREATE TEMP TABLE ${ident(table)} AS
-SELECT ${values.join(',\n  ')},
-  t.event_type, t.dt, t.src_key
-FROM (
-  SELECT ${casts},
-    s.event_type, s.dt, s.src_key
-  FROM read_json(${sqlList(sources.map((s) => s.path))}, format = 'newline_delimited', compression = 'gzip',
-    columns = ${rawColumnsMap(raw)}, filename = true) r
-  JOIN (VALUES ${sourceRows}) s(src_path, src_key, event_type, dt) ON r.filename = s.src_path
-) t`;
-}
 
 /**
  * One row per event_id (the earliest received_at; ties broken by source key), minus every event_id

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
+import type { CadenceSettings } from '#shared/lake/cadence.js';
 import type { PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
 import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
@@ -11,6 +12,7 @@ import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
 import { type LocalEventBus, makeLocalEventBus } from '../eventbridge/eventbridge.js';
 import type { LocalDeliveryStream } from '../firehose/firehose.js';
 import type { TransformHandler } from '../firehose/processor.js';
+import { type CadenceTicker, startCadenceTicker } from '../glue/cadence-tick.js';
 import type { LocalGlueFaults, LocalGlueJob } from '../glue/job.js';
 import { makeTopicRule } from '../iot/iot.js';
 import { LocalS3 } from '../s3/s3.js';
@@ -31,6 +33,8 @@ export interface LocalPipelineOptions {
   maxRunRetries?: number;
   /** Worker threads running the transform λ off the main thread; 0 runs it in process (default local.transformWorkers). */
   transformWorkers?: number;
+  /** Overrides of the cadence gate's settings (default: glue.cadence on the scaled clock). */
+  cadence?: Partial<CadenceSettings>;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -64,6 +68,8 @@ export interface LocalPipeline {
   /** EventBridge: Glue and Athena state changes → retry-failed-run. */
   bus: LocalEventBus;
   glue: LocalGlueJob;
+  /** The cadence gate's scheduled tick (start-parquet-job); `flush()` starts a run for everything pending. */
+  gate: CadenceTicker;
   athena: LocalAthena;
   catalogue: ReportDefinition[];
   /** Every report query start-reports started, in order. */
@@ -101,7 +107,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return queryExecutionId;
   };
   const startJobRun = faults.startJobRun?.(glue.startJobRun) ?? glue.startJobRun;
-  const handlers = lakeHandlers(s3, startJobRun, startQuery, catalogue, async (id) => athena.getQueryExecution(id));
+  const handlers = lakeHandlers(
+    s3,
+    startJobRun,
+    startQuery,
+    catalogue,
+    async (id) => athena.getQueryExecution(id),
+    timeScale,
+    options.cadence,
+  );
+  const gate = startCadenceTicker(handlers.cadenceTick, { timeScale });
   startConsumers(queues, {
     rawObjects: faults.consumer?.('rawObjects', handlers.rawObjects) ?? handlers.rawObjects,
     curatedRuns: faults.consumer?.('curatedRuns', handlers.curatedRuns) ?? handlers.curatedRuns,
@@ -119,10 +134,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     queues,
     bus,
     glue,
+    gate,
     athena,
     catalogue,
     startedQueries,
     close: async () => {
+      await gate.stop();
       await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });

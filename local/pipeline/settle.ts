@@ -18,6 +18,8 @@ export async function settle(p: LocalPipeline, onPass: (pass: number) => void = 
     await p.direct.flush();
     await p.devices.flush();
     for (const [, { queue }] of queueEntries(p.queues)) await queue.drain();
+    // Like the Firehose flush above: what the cadence gate holds starts now rather than at its delay.
+    await p.gate.flush();
     await p.glue.idle();
     await p.athena.idle();
     await p.bus.idle();

@@ -2,13 +2,15 @@
 // the SQS-triggered λ with local ports, bucket notifications and the EventBridge retry rules.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
+import { type CadenceSettings, cadenceSettings } from '#shared/lake/cadence.js';
+import type { GatePorts } from '#shared/lake/gate.js';
 import { s3Uri } from '#shared/lake/keys.js';
 import type { GetQueryExecution, ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
 import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
 import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
-import { makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
+import { makeCadenceTickHandler, makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
 import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { makeTransformHandler } from '../../functions/transform.js';
 import { type LocalAthena, makeLocalAthena } from '../athena/athena.js';
@@ -18,6 +20,7 @@ import { startTransformWorkers } from '../firehose/transform-workers.js';
 import { type LocalGlueJob, makeLocalGlueJob } from '../glue/job.js';
 import { localBucketNames } from '../s3/buckets.js';
 import type { LocalS3 } from '../s3/s3.js';
+import { scaledMs } from './clock.js';
 import type { PipelineFaults } from './pipeline.js';
 import type { PipelineQueues } from './queues.js';
 
@@ -129,6 +132,8 @@ export function lakeHandlers(
   startQuery: StartQuery,
   reports: ReportDefinition[],
   getQueryExecution: GetQueryExecution,
+  timeScale: number = config.local.timeScale,
+  cadence: Partial<CadenceSettings> = {},
 ) {
   const s3Ports = {
     getObject: s3.getObject,
@@ -137,12 +142,18 @@ export function lakeHandlers(
     copyObject: s3.copyObject,
   };
   const buckets = { lakeBucket: localBucketNames.lake, reportingBucket: localBucketNames.reporting };
+  // The cadence gate on the scaled clock: the same decision, delays shrunk like every configured wait.
+  const gatePorts: GatePorts = {
+    ...s3Ports,
+    startJobRun,
+    lakeBucket: buckets.lakeBucket,
+    now: () => Date.now(),
+    settings: { ...cadenceSettings(timeScale), ...cadence },
+    staleClaimMs: scaledMs(config.glue.cadence.staleClaimMinutes * 60, timeScale),
+  };
   return {
-    rawObjects: makeStartParquetJobHandler({
-      startJobRun,
-      putObject: s3.putObject,
-      lakeBucket: buckets.lakeBucket,
-    }),
+    rawObjects: makeStartParquetJobHandler(gatePorts),
+    cadenceTick: makeCadenceTickHandler(gatePorts),
     curatedRuns: makeStartReportsHandler({
       ...s3Ports,
       ...buckets,

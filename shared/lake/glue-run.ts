@@ -34,6 +34,11 @@ export interface RunMarker {
   source_objects: number;
   rows_read: number;
   rows_written: number;
+  /** Lines that could not be read, cast or derived: in the quarantine, not in the lake. */
+  rows_quarantined?: number;
+  /** rows_read − rows_quarantined − rows_written. */
   duplicates_removed: number;
   partitions: RunMarkerPartition[];
+  /** Per failure type and raw partition date: `failed/type=<failure_type>/dt=<dt>/glue-<job_run_id>.gz`. */
+  quarantined?: { failure_type: string; dt: string; rows: number }[];
 }

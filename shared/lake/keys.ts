@@ -1,5 +1,6 @@
 // The key layout of the three buckets, in one place: every writer and reader builds and parses
 // keys here, so the cloud stack, the handlers and the local runtime cannot drift apart.
+import { createHash } from 'node:crypto';
 import { config } from '../config.js';
 import type { ObjectRef } from '../ports.js';
 
@@ -24,6 +25,13 @@ export const partitionId = (p: Partition): string => `event_type=${p.eventType}/
 /** `curated/events/event_type=<t>/dt=<d>/` */
 export const curatedPartitionPrefix = (p: Partition): string => `${prefixes.curated}${partitionId(p)}/`;
 
+/**
+ * `failed/type=<failure>/dt=<d>/glue-<jobRunId>.gz` in the ingest bucket: raw lines a Parquet run
+ * could not cast, as failed-event records beside the transform's (the `failed_events` table).
+ */
+export const quarantineKey = (failureType: string, dt: string, jobRunId: string): string =>
+  `${prefixes.failed}type=${failureType}/dt=${dt}/glue-${jobRunId}.gz`;
+
 /** `_runs/<jobRunId>.json` */
 export const runMarkerKey = (jobRunId: string): string => `${prefixes.runMarkers}${jobRunId}.json`;
 
@@ -35,6 +43,16 @@ export const reportStartsKey = (jobRunId: string): string => `${prefixes.runMark
 
 /** `_manifests/<batchId>.json`: source keys of a Glue run too many for an argument. */
 export const runManifestKey = (batchId: string): string => `${prefixes.runManifests}${batchId}.json`;
+
+/** `_gate/state.json`: the cadence gate's pending objects and open claims (lake bucket). */
+export const gateStateKey = (): string => `${prefixes.gate}state.json`;
+
+/**
+ * `_gate/claimed/<sha256 of bucket/key>`: created once, If-None-Match, by the one claim that converts
+ * the raw object (a digest: a raw key may be 1,024 bytes long and hold any character).
+ */
+export const claimedObjectKey = (ref: ObjectRef): string =>
+  `${prefixes.gate}claimed/${createHash('sha256').update(`${ref.bucket}/${ref.key}`).digest('hex')}`;
 
 /** `athena-results/<report>/dt=<d>/` — the OutputLocation prefix of one report run. */
 export const reportResultPrefix = (report: string, dt: string): string =>

@@ -1,6 +1,5 @@
-// start-parquet-job core: coalesce one raw-objects SQS batch into one Glue run per source bucket
-// (in practice exactly one). A run that fails to start fails every message that carried objects
-// for it, so no message is acknowledged whose objects no run will see.
+// Planning and starting one Glue run for a set of raw objects (one claim of the cadence gate,
+// gate.ts): keys and partitions, the inline key list or a manifest, the exact run arguments.
 import { createHash } from 'node:crypto';
 import { config } from '../config.js';
 import { columnsArgument, curatedColumns } from '../contract/table-schemas.js';
@@ -16,11 +15,6 @@ import { classifyFailure, isRetryableGlueError } from './sqs-errors.js';
  */
 export const MAX_INLINE_KEYS_BYTES = 16 * 1024;
 
-export interface RawObjectsMessage {
-  messageId: string;
-  body: string;
-}
-
 interface MessageObjects {
   messageId: string;
   objects: readonly ObjectRef[];
@@ -28,7 +22,7 @@ interface MessageObjects {
 
 export interface PlannedRun {
   sourceBucket: string;
-  /** Messages that carried objects for this run, sorted: they succeed or fail with it. */
+  /** Ids of what asked for this run (the gate's claim id), sorted: they name its manifest. */
   messageIds: string[];
   /** Distinct object keys, sorted. */
   keys: string[];
@@ -42,17 +36,11 @@ export interface ParquetJobPorts {
   lakeBucket: string;
 }
 
-export interface ParquetBatchOutcome {
-  /** messageId → the error to fail it with. */
-  failures: Map<string, unknown>;
-  started: { jobRunId: string; run: PlannedRun }[];
-}
-
 /** The raw event objects one message announces; keys under events/ outside the partition layout are not for us. */
-export const rawObjectsIn = (body: string): ObjectRef[] =>
+export const rawObjectsIn = (body: string): (ObjectRef & { size: number })[] =>
   objectsCreated(body, { prefix: config.prefixes.events })
     .filter((o) => rawEventPartition(o.key) !== undefined)
-    .map(({ bucket, key }) => ({ bucket, key }));
+    .map(({ bucket, key, size }) => ({ bucket, key, size }));
 
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
@@ -117,29 +105,4 @@ export async function startParquetRun(run: PlannedRun, ports: ParquetJobPorts): 
   } catch (error) {
     throw classifyFailure('StartJobRun', error, isRetryableGlueError);
   }
-}
-
-/** Parses every message first, then starts one run per source bucket for the messages that carry objects. */
-export async function startParquetRuns(
-  messages: readonly RawObjectsMessage[],
-  ports: ParquetJobPorts,
-): Promise<ParquetBatchOutcome> {
-  const failures = new Map<string, unknown>();
-  const parsed: MessageObjects[] = [];
-  for (const { messageId, body } of messages) {
-    try {
-      parsed.push({ messageId, objects: rawObjectsIn(body) });
-    } catch (error) {
-      failures.set(messageId, error);
-    }
-  }
-  const started: ParquetBatchOutcome['started'] = [];
-  for (const run of planParquetRuns(parsed)) {
-    try {
-      started.push({ run, jobRunId: await startParquetRun(run, ports) });
-    } catch (error) {
-      for (const messageId of run.messageIds) failures.set(messageId, error);
-    }
-  }
-  return { failures, started };
 }

@@ -107,11 +107,13 @@ describe('local Glue Parquet job', () => {
       source_objects: 2,
       rows_read: 3,
       rows_written: 3,
+      rows_quarantined: 0,
       duplicates_removed: 0,
       partitions: [
         { event_type: 'page_view', dt: '2025-11-22', rows: 2 },
         { event_type: 'purchase', dt: '2025-11-21', rows: 1 },
       ],
+      quarantined: [],
     });
     expect(created.map((c) => c.ref.key)).toEqual([
       `curated/events/event_type=page_view/dt=2025-11-22/part-00000-${run.id}.snappy.parquet`,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { APIGatewayProxyEvent, Context, FirehoseTransformationEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAppResolver } from '#shared/ingest/apps.js';
+import { cadenceSettings } from '#shared/lake/cadence.js';
 import { glueArgs } from '#shared/lake/glue-run.js';
 import { parseS3Uri } from '#shared/lake/keys.js';
 import type { QueryRequest } from '#shared/ports.js';
@@ -181,7 +182,13 @@ describe('SQS consumers', () => {
         return `jr_${runs.length}`;
       },
       putObject: s3.putObject,
+      getObject: s3.getObject,
+      getObjectWithETag: s3.getObjectWithETag,
       lakeBucket: localBucketNames.lake,
+      now: () => Date.now(),
+      // No delay: the cadence gate starts the run for this batch at once.
+      settings: { ...cadenceSettings(), maxDelayMs: 0 },
+      staleClaimMs: 60_000,
     });
     const response = await handler(sqsBatch('parquet', cases));
     expect(failures(response)).toEqual(expectedFailures('parquet'));

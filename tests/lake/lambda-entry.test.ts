@@ -31,14 +31,24 @@ describe('Lambda entry points', () => {
     await expect(publishReport(event, context)).rejects.toThrow(/REPORTING_BUCKET is missing/);
   });
 
-  it('start-parquet-job starts its run through the Glue client', async () => {
+  it('start-parquet-job records the announced objects with a conditional S3 write, and its tick runs the gate', async () => {
     vi.stubEnv('GLUE_JOB_NAME', 'eventlake-dev-parquet');
     vi.stubEnv('LAKE_BUCKET', buckets.lake);
-    glueMock.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
+    s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
+    s3Mock.on(PutObjectCommand).resolves({});
     await expect(startParquetJob(loadEvent<SQSEvent>('sqs-s3-raw-objects'), context)).resolves.toEqual({
       batchItemFailures: [],
     });
-    expect(glueMock.commandCalls(StartJobRunCommand)[0]?.args[0].input.JobName).toBe('eventlake-dev-parquet');
+    const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ Bucket: buckets.lake, Key: '_gate/state.json', IfNoneMatch: '*' });
+    expect(JSON.parse(String(put?.Body)).pending).toHaveLength(3);
+    // Under the 30-minute delay and 128 MiB: pending, no run yet.
+    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    await expect(startParquetJob(loadEvent('cadence-tick'), context)).resolves.toMatchObject({ started: [] });
+    expect(s3Mock.commandCalls(GetObjectCommand).at(-1)?.args[0].input).toEqual({
+      Bucket: buckets.lake,
+      Key: '_gate/state.json',
+    });
   });
 
   it('start-reports reads the catalogue under LAMBDA_TASK_ROOT', async () => {

@@ -14,13 +14,13 @@ import { buckets, s3Message } from './sqs-fixtures.js';
 const key = (type: string, dt: string, name: string) => `events/type=${type}/dt=${dt}/${name}`;
 
 describe('rawObjectsIn', () => {
-  it('keeps raw event objects and drops keys outside the events/type=/dt= layout', () => {
+  it('keeps raw event objects with their size and drops keys outside the events/type=/dt= layout', () => {
     const body = s3Message('m', buckets.ingest, [
       'events/type%3Da/dt%3D2025-11-22/x.gz',
       'events/stray.txt',
       'late/type%3Da/dt%3D2025-01-01/y.gz',
     ]).body;
-    expect(rawObjectsIn(body)).toEqual([{ bucket: buckets.ingest, key: key('a', '2025-11-22', 'x.gz') }]);
+    expect(rawObjectsIn(body)).toEqual([{ bucket: buckets.ingest, key: key('a', '2025-11-22', 'x.gz'), size: 1 }]);
   });
 });
 

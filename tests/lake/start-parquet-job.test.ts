@@ -1,146 +1,171 @@
-import { GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// start-parquet-job through the cadence gate, on the local S3 (real conditional writes on files) and
+// a recording StartJobRun: pending until a threshold, atomic claims, recovery, never twice.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { makeStartJobRun } from '#shared/aws/glue.js';
-import { makePutObject } from '#shared/aws/s3.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
-import { type ParquetJobPorts, startParquetRuns } from '#shared/lake/parquet-job-batch.js';
-import { PermanentFailure, RetryLater } from '#shared/lake/sqs-errors.js';
-import { makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
+import type { GatePorts } from '#shared/lake/gate.js';
+import { parseGateState } from '#shared/lake/gate-state.js';
+import { gateStateKey } from '#shared/lake/keys.js';
+import { makeCadenceTickHandler, makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
+import { LocalS3 } from '../../local/s3/s3.js';
 import { loadEvent } from '../helpers/events.js';
 import { awsError, buckets, failedIds, s3Message, sqsEvent } from './sqs-fixtures.js';
 
-const glueMock = mockClient(GlueClient);
-const s3Mock = mockClient(S3Client);
-const ports: ParquetJobPorts = {
-  startJobRun: makeStartJobRun(new GlueClient({ region: 'eu-west-1' }), 'eventlake-dev-parquet'),
-  putObject: makePutObject(new S3Client({ region: 'eu-west-1' })),
-  lakeBucket: buckets.lake,
-};
-const handler = makeStartParquetJobHandler(ports, () => undefined);
-const rawObjects = () => loadEvent<SQSEvent>('sqs-s3-raw-objects');
-const carriers = [
-  '0b6a5f0e-1c7d-4e0a-8d2b-111111111111',
-  '0b6a5f0e-1c7d-4e0a-8d2b-222222222222',
-  '0b6a5f0e-1c7d-4e0a-8d2b-333333333333',
-  '0b6a5f0e-1c7d-4e0a-8d2b-555555555555',
-];
+const MIN = 60_000;
+const t0 = Date.UTC(2025, 10, 22, 10, 20, 0);
+let dataDir: string;
+let s3: LocalS3;
+let now: number;
+let runs: Record<string, string>[];
+let startJobRun: GatePorts['startJobRun'];
 
-beforeEach(() => {
-  glueMock.reset();
-  s3Mock.reset();
-  glueMock.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
-  s3Mock.on(PutObjectCommand).resolves({});
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'eventlake-gate-'));
+  s3 = new LocalS3({ dataDir });
+  now = t0;
+  runs = [];
+  startJobRun = async (args) => {
+    runs.push({ ...args });
+    return `jr_${runs.length}`;
+  };
 });
+afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
-describe('start-parquet-job', () => {
-  it('starts one run for the whole batch with the exact arguments and acknowledges every message', async () => {
-    await expect(handler(rawObjects())).resolves.toEqual({ batchItemFailures: [] });
-    expect(glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input)).toEqual([
+const ports = (overrides: Partial<GatePorts> = {}): GatePorts => ({
+  startJobRun: (args) => startJobRun(args),
+  putObject: s3.putObject,
+  getObject: s3.getObject,
+  getObjectWithETag: s3.getObjectWithETag,
+  lakeBucket: buckets.lake,
+  now: () => now,
+  settings: { maxDelayMs: 30 * MIN, minBytes: 100_000, maxRunBytes: 1_000_000, maxRunObjects: 1000 },
+  staleClaimMs: 10 * MIN,
+  ...overrides,
+});
+const quiet = () => undefined;
+const handlers = (overrides: Partial<GatePorts> = {}) => ({
+  batch: makeStartParquetJobHandler(ports(overrides), quiet),
+  tick: makeCadenceTickHandler(ports(overrides), quiet),
+});
+const rawObjects = () => loadEvent<SQSEvent>('sqs-s3-raw-objects');
+const state = async () => parseGateState(await s3.getObject({ bucket: buckets.lake, key: gateStateKey() }));
+const sourceKeys = (run: Record<string, string> | undefined) => JSON.parse(run?.['--source_keys'] ?? '[]');
+const message = (id: string, name: string, size = 1) => {
+  const record = s3Message(id, buckets.ingest, [`events/type%3Da/dt%3D2025-11-22/${name}.gz`]);
+  return { ...record, body: record.body.replace('"size":1', `"size":${size}`) };
+};
+
+describe('start-parquet-job behind the cadence gate', () => {
+  it('records the objects as pending, then the tick starts one run once the oldest waited the delay', async () => {
+    const { batch, tick } = handlers();
+    await expect(batch(rawObjects())).resolves.toEqual({ batchItemFailures: [] });
+    expect(runs).toEqual([]);
+    expect((await state()).pending.map((o) => o.bytes).sort()).toEqual([20480, 48213, 912]);
+    now = t0 + 29 * MIN;
+    await tick({ cadence: 'tick' });
+    expect(runs).toEqual([]);
+    now = t0 + 30 * MIN;
+    const outcome = await tick({ cadence: 'tick' });
+    expect(outcome.started.map((s) => s.claim.reason)).toEqual(['delay']);
+    expect(runs).toEqual([
       {
-        JobName: 'eventlake-dev-parquet',
-        Arguments: {
-          '--columns': columnsArgument(curatedColumns),
-          '--source_bucket': buckets.ingest,
-          '--source_keys': JSON.stringify([
-            'events/type=app_open/dt=2025-11-21/replay 2025-11-22+fixé.gz',
-            'events/type=page_view/dt=2025-11-21/devices-1-2025-11-22-10-16-00-9e8d7c6b-5a49-4838-b271-605f4e3d2c1b.gz',
-            'events/type=page_view/dt=2025-11-22/direct-1-2025-11-22-10-15-00-6f1c2b7e-0c4d-4b8a-9a57-2f3d9e1c0a11.gz',
-          ]),
-          '--partitions':
-            '[{"event_type":"app_open","dt":"2025-11-21"},{"event_type":"page_view","dt":"2025-11-21"},{"event_type":"page_view","dt":"2025-11-22"}]',
-          '--destination': `s3://${buckets.lake}/curated/events/`,
-          '--run_marker_prefix': `s3://${buckets.lake}/_runs/`,
-        },
+        '--columns': columnsArgument(curatedColumns),
+        '--source_bucket': buckets.ingest,
+        '--source_keys': JSON.stringify([
+          'events/type=app_open/dt=2025-11-21/replay 2025-11-22+fixé.gz',
+          'events/type=page_view/dt=2025-11-21/devices-1-2025-11-22-10-16-00-9e8d7c6b-5a49-4838-b271-605f4e3d2c1b.gz',
+          'events/type=page_view/dt=2025-11-22/direct-1-2025-11-22-10-15-00-6f1c2b7e-0c4d-4b8a-9a57-2f3d9e1c0a11.gz',
+        ]),
+        '--partitions':
+          '[{"event_type":"app_open","dt":"2025-11-21"},{"event_type":"page_view","dt":"2025-11-21"},{"event_type":"page_view","dt":"2025-11-22"}]',
+        '--destination': `s3://${buckets.lake}/curated/events/`,
+        '--run_marker_prefix': `s3://${buckets.lake}/_runs/`,
       },
     ]);
-    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(await state()).toEqual({ version: 1, pending: [], claims: [] });
   });
 
-  it('acknowledges the S3 test event without starting a run', async () => {
-    await expect(handler(loadEvent<SQSEvent>('sqs-s3-test-event'))).resolves.toEqual({ batchItemFailures: [] });
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
-  });
-
-  it.each(['ConcurrentRunsExceededException', 'ThrottlingException', 'OperationTimeoutException'])(
-    'on %s fails exactly the messages whose objects were in the run',
-    async (name) => {
-      glueMock.on(StartJobRunCommand).rejects(awsError(name));
-      const response = await handler(rawObjects());
-      expect(failedIds(response)).toEqual(carriers);
-    },
-  );
-
-  it('fails the carriers on a non-retryable Glue error too, so they reach the DLQ', async () => {
-    glueMock.on(StartJobRunCommand).rejects(awsError('EntityNotFoundException'));
-    expect(failedIds(await handler(rawObjects()))).toEqual(carriers);
-  });
-
-  it('fails a malformed message alone and still starts the run for the others', async () => {
-    const event = sqsEvent([
-      { ...s3Message('bad', buckets.ingest, []), body: 'not json' },
-      s3Message('good', buckets.ingest, ['events/type%3Da/dt%3D2025-11-22/x.gz']),
+  it('starts at once when the pending bytes reach the threshold', async () => {
+    const { batch } = handlers();
+    await batch(sqsEvent([message('m1', 'small', 40_000)]));
+    expect(runs).toEqual([]);
+    await batch(sqsEvent([message('m2', 'big', 60_000)]));
+    expect(runs.map(sourceKeys)).toEqual([
+      ['events/type=a/dt=2025-11-22/big.gz', 'events/type=a/dt=2025-11-22/small.gz'],
     ]);
-    expect(failedIds(await handler(event))).toEqual(['bad']);
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(1);
   });
 
-  it('moves a long key list into a manifest the run points at, rewriting the same object on redelivery', async () => {
-    const records = Array.from({ length: 51 }, (_, i) =>
-      s3Message(`m${i}`, buckets.ingest, [`events/type%3Da/dt%3D2025-11-22/${String(i).padStart(2, '0')}.gz`]),
+  it('never converts an object twice when it is announced again after its run', async () => {
+    const { batch, tick } = handlers({ settings: { ...ports().settings, maxDelayMs: 0 } });
+    await batch(sqsEvent([message('m1', 'x')]));
+    await batch(sqsEvent([message('m1-again', 'x'), message('m2', 'y')]));
+    expect(runs.map(sourceKeys)).toEqual([['events/type=a/dt=2025-11-22/x.gz'], ['events/type=a/dt=2025-11-22/y.gz']]);
+    await batch(sqsEvent([message('m1-third', 'x')]));
+    const outcome = await tick({ cadence: 'tick' });
+    expect(runs).toHaveLength(2);
+    expect(outcome.pendingObjects).toBe(0);
+  });
+
+  it('keeps a claim whose run did not start and starts it again, same arguments, once it is stale', async () => {
+    const { batch, tick } = handlers({ settings: { ...ports().settings, maxDelayMs: 0 } });
+    startJobRun = async () => {
+      throw awsError('ThrottlingException');
+    };
+    await expect(batch(sqsEvent([message('m1', 'x')]))).resolves.toEqual({ batchItemFailures: [] });
+    const [claim] = (await state()).claims;
+    expect(claim?.objects.map((o) => o.key)).toEqual(['events/type=a/dt=2025-11-22/x.gz']);
+    startJobRun = async (args) => {
+      runs.push({ ...args });
+      return 'jr_recovered';
+    };
+    now = t0 + 9 * MIN;
+    await tick({ cadence: 'tick' });
+    expect(runs).toEqual([]);
+    now = t0 + 10 * MIN;
+    const outcome = await tick({ cadence: 'tick' });
+    expect(outcome.started).toMatchObject([{ jobRunId: 'jr_recovered', claim: { id: claim?.id, reason: 'recovery' } }]);
+    expect(runs.map(sourceKeys)).toEqual([['events/type=a/dt=2025-11-22/x.gz']]);
+    expect((await state()).claims).toEqual([]);
+  });
+
+  it('gives every object to exactly one run when invocations race', async () => {
+    const settings = { ...ports().settings, maxDelayMs: 0 };
+    const names = Array.from({ length: 12 }, (_, i) => `o${i}`);
+    await Promise.all(
+      names.map((name, i) =>
+        makeStartParquetJobHandler(ports({ settings }), quiet)(sqsEvent([message(`m${i}`, name)])),
+      ),
     );
-    await handler(sqsEvent(records));
-    await handler(sqsEvent([...records].reverse()));
-    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts).toHaveLength(2);
-    expect(puts[1]).toEqual(puts[0]);
-    const manifest = puts[0] as { Bucket: string; Key: string; Body: string; ContentType: string };
-    expect(manifest.Bucket).toBe(buckets.lake);
-    expect(manifest.Key).toMatch(/^_manifests\/[0-9a-f]{64}\.json$/);
-    expect(manifest.ContentType).toBe('application/json');
-    expect(JSON.parse(manifest.Body)).toEqual({
-      keys: Array.from({ length: 51 }, (_, i) => `events/type=a/dt=2025-11-22/${String(i).padStart(2, '0')}.gz`),
+    await handlers({ settings }).tick({ cadence: 'tick' });
+    const converted = runs.flatMap(sourceKeys).sort();
+    expect(converted).toEqual(names.map((n) => `events/type=a/dt=2025-11-22/${n}.gz`).sort());
+  });
+
+  it('flush starts whatever is pending whatever the thresholds', async () => {
+    const { batch, tick } = handlers();
+    await batch(sqsEvent([message('m1', 'x')]));
+    const outcome = await tick({ cadence: 'flush' });
+    expect(outcome.started.map((s) => s.claim.reason)).toEqual(['flush']);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('acknowledges the S3 test event and fails a malformed message alone', async () => {
+    const { batch } = handlers();
+    await expect(batch(loadEvent<SQSEvent>('sqs-s3-test-event'))).resolves.toEqual({ batchItemFailures: [] });
+    const event = sqsEvent([{ ...message('bad', 'x'), body: 'not json' }, message('good', 'y')]);
+    expect(failedIds(await batch(event))).toEqual(['bad']);
+    expect((await state()).pending.map((o) => o.key)).toEqual(['events/type=a/dt=2025-11-22/y.gz']);
+  });
+
+  it('fails every carrier when the objects cannot be recorded', async () => {
+    const { batch } = handlers({
+      putObject: async () => {
+        throw awsError('SlowDown');
+      },
     });
-    const args = glueMock.commandCalls(StartJobRunCommand)[0]?.args[0].input.Arguments ?? {};
-    expect(args['--source_manifest']).toBe(`s3://${buckets.lake}/${manifest.Key}`);
-    expect(args['--source_keys']).toBeUndefined();
-  });
-
-  it('does not start the run when the manifest cannot be written', async () => {
-    s3Mock.on(PutObjectCommand).rejects(awsError('SlowDown'));
-    const records = Array.from({ length: 51 }, (_, i) =>
-      s3Message(`m${i}`, buckets.ingest, [`events/type%3Da/dt%3D2025-11-22/${i}.gz`]),
-    );
-    expect(failedIds(await handler(sqsEvent(records)))).toHaveLength(51);
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
-  });
-});
-
-describe('startParquetRuns with the local runtime’s plain errors', () => {
-  const withError = (error: Error): ParquetJobPorts => ({
-    ...ports,
-    startJobRun: async () => {
-      throw error;
-    },
-  });
-
-  it('classifies by error name: a plain ConcurrentRunsExceededException is RetryLater', async () => {
-    const { failures, started } = await startParquetRuns(
-      rawObjects().Records,
-      withError(awsError('ConcurrentRunsExceededException')),
-    );
-    expect(started).toEqual([]);
-    expect([...failures.keys()].sort()).toEqual(carriers);
-    for (const failure of failures.values()) expect(failure).toBeInstanceOf(RetryLater);
-  });
-
-  it('classifies an unknown error as PermanentFailure, keeping the cause', async () => {
-    const cause = awsError('InvalidInputException');
-    const { failures } = await startParquetRuns(rawObjects().Records, withError(cause));
-    const failure = failures.values().next().value;
-    expect(failure).toBeInstanceOf(PermanentFailure);
-    expect((failure as Error).cause).toBe(cause);
+    expect(failedIds(await batch(rawObjects()))).toHaveLength(4);
   });
 });

@@ -258,14 +258,17 @@ describe('function roles', () => {
     expect(new Set(actionsOf('TransformRole').map((a) => a.split(':')[0]))).toEqual(new Set(['logs', 'xray']));
   });
 
-  it('start-parquet-job may only start its own job and write run manifests', () => {
+  it('start-parquet-job may only start its own job, write run manifests and keep the cadence gate under _gate/', () => {
     const glue = roleStatements(t, 'StartParquetJobRole').filter((s) => s.actions.some((a) => a.startsWith('glue:')));
     expect(glue.flatMap((s) => s.actions)).toEqual(['glue:StartJobRun']);
     expect(resourceText(glue[0]?.resources ?? [])).toContain(':job/eventlake-test-parquet"');
     const s3 = roleStatements(t, 'StartParquetJobRole').filter((s) => s.actions.some((a) => a.startsWith('s3:')));
-    expect(s3.flatMap((s) => s.actions)).toEqual(['s3:PutObject']);
+    expect(s3.map((s) => s.actions)).toEqual([['s3:PutObject'], ['s3:GetObject', 's3:PutObject'], ['s3:ListBucket']]);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholder
     expect(resourceText(s3[0]?.resources ?? [])).toContain('${LakeBucket.Arn}/_manifests/*');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholder
+    expect(resourceText(s3[1]?.resources ?? [])).toContain('${LakeBucket.Arn}/_gate/*');
+    expect(s3[2]?.Condition).toEqual({ StringLike: { 's3:prefix': '_gate/*' } });
   });
 
   it('ingest may only put records on the direct stream and read keys of its own usage plan', () => {
