@@ -18,7 +18,7 @@ describe('transform handler on the sample Firehose events', () => {
     expect(out.map((r) => r.partitionKeys)).toEqual([
       { zone: 'events', event_type: 'purchase', dt: '2025-11-22' },
       { zone: 'events', event_type: 'page_view', dt: '2025-11-22' },
-      { zone: 'late', event_type: 'page_view', dt: '2025-09-01' },
+      { zone: 'late', event_type: 'page_view', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'schema_violation', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'malformed_json', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'unknown_event_type', dt: '2025-11-22' },
@@ -26,9 +26,12 @@ describe('transform handler on the sample Firehose events', () => {
     expect(reported).toEqual([
       {
         records: 6,
+        events: 6,
         byZone: { events: 2, late: 1, failed: 3 },
         byFailureType: { schema_violation: 1, malformed_json: 1, unknown_event_type: 1 },
         overflow: 0,
+        packRejected: 0,
+        packRejections: [],
       },
     ]);
   });
