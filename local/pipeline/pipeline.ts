@@ -30,6 +30,8 @@ export interface LocalPipelineOptions {
   maxRunRetries?: number;
   /** Worker threads running the transform λ off the main thread; 0 runs it in process (default local.transformWorkers). */
   transformWorkers?: number;
+  /** Partitions a delivery stream may have open at once (Firehose's default: 500). */
+  maxActivePartitions?: number;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -86,6 +88,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       timeScale,
       transformTimeoutMs: options.transformTimeoutMs,
       transformWorkers: options.transformWorkers ?? config.local.transformWorkers,
+      ...(options.maxActivePartitions === undefined ? {} : { maxActivePartitions: options.maxActivePartitions }),
     },
     faults,
   );
