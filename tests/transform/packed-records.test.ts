@@ -54,6 +54,33 @@ describe('a packed record', () => {
     expect(out?.partitionKeys).toMatchObject({ zone: 'failed', event_type: 'malformed_json' });
   });
 
+  it('keeps a batch of packed and single records within the response budget it is given', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 5_000, max: 100_000 }),
+        (sizes, maxBytes) => {
+          let n = 0;
+          const payloads = sizes.map((size) =>
+            size === 1 ? purchase(++n) : packed(Array.from({ length: size }, () => purchase(++n))),
+          );
+          const { response, counts } = transformBatch(firehoseEvent(payloads), maxBytes);
+          expect(response.records.map((r) => r.recordId)).toEqual(payloads.map((_, i) => `record-${i}`));
+          expect(JSON.stringify(response).length).toBeLessThanOrEqual(maxBytes);
+          // Whatever did not fit went ProcessingFailed whole (replay unpacks it); the rest is every event once.
+          const failed = response.records.filter((r) => r.result === 'ProcessingFailed').length;
+          expect(failed).toBe(counts.overflow);
+          const okEvents = response.records.reduce(
+            (sum, r, i) => sum + (r.result === 'Ok' ? (sizes[i] as number) : 0),
+            0,
+          );
+          expect(counts.events).toBe(okEvents);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('packed at the edge, gives the lines the same events give one per record', () => {
     const event = fc.record({
       event_type: fc.constantFrom('purchase', 'page_view'),
