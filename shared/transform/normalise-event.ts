@@ -30,15 +30,19 @@ export interface EventPartition {
   dt: string;
 }
 
+/** What the Firehose record tells about the event's arrival (a SourceRecord is one: no copy per record). */
 export interface Arrival {
   /** Firehose arrival time, epoch ms. */
-  arrivalMs: number;
-  kinesis?: { shardId: string; partitionKey: string };
+  approximateArrivalTimestamp: number;
+  kinesisRecordMetadata?: { shardId: string; partitionKey: string };
 }
 
+/** Shaped as the transform's output record, so it is answered as it is. */
 export interface NormalisedEvent extends EventPartition {
-  eventType: string;
+  /** The event type. */
+  partitionType: string;
   json: string;
+  events: 1;
 }
 
 interface Placed extends EventPartition {
@@ -81,8 +85,8 @@ export function normaliseEvent(candidate: Record<string, unknown>, arrival: Arri
   assertEnvelope(candidate);
   const event: EventEnvelope = candidate;
   const checked = assertAttributes(event);
-  const { zone, dt, time, eventTime, receivedAt } = place(event, arrival.arrivalMs);
-  const kinesis = arrival.kinesis;
+  const { zone, dt, time, eventTime, receivedAt } = place(event, arrival.approximateArrivalTimestamp);
+  const kinesis = arrival.kinesisRecordMetadata;
   const json = serialise({
     // Lower case: the same UUID in either case is one event (the dedupe key).
     event_id: event.event_id.toLowerCase(),
@@ -108,7 +112,7 @@ export function normaliseEvent(candidate: Record<string, unknown>, arrival: Arri
   });
   const unrepresentable = firstUnrepresentable(candidate, json, checked);
   if (unrepresentable) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
-  return { zone, eventType: event.event_type, dt, json };
+  return { zone, partitionType: event.event_type, dt, json, events: 1 };
 }
 
 export function parseObject(text: string): Record<string, unknown> {

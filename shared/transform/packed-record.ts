@@ -43,15 +43,15 @@ export function transformPacked(text: string, arrival: Arrival): TransformedReco
   const texts = unpack(text);
   if (texts === undefined) return undefined;
   const lines: string[] = [];
-  let keys: { zone: 'events' | 'late'; eventType: string; dt: string } | undefined;
+  let keys: { zone: 'events' | 'late'; partitionType: string; dt: string } | undefined;
   for (let i = 0; i < texts.length; i += 1) {
     let line: string;
     try {
       const event = normaliseEvent(parseObject(texts[i] as string), arrival);
       keys ??= event;
-      if (event.zone !== keys.zone || event.eventType !== keys.eventType || event.dt !== keys.dt) {
-        const found = `${event.zone}/${event.eventType}/${event.dt}`;
-        return rejected(i, `partition ${found} differs from ${keys.zone}/${keys.eventType}/${keys.dt}`, texts);
+      if (event.zone !== keys.zone || event.partitionType !== keys.partitionType || event.dt !== keys.dt) {
+        const found = `${event.zone}/${event.partitionType}/${event.dt}`;
+        return rejected(i, `partition ${found} differs from ${keys.zone}/${keys.partitionType}/${keys.dt}`, texts);
       }
       line = event.json;
     } catch (error) {
@@ -60,8 +60,8 @@ export function transformPacked(text: string, arrival: Arrival): TransformedReco
     }
     lines.push(line);
   }
-  const { zone, eventType, dt } = keys as NonNullable<typeof keys>;
-  return { zone, partitionType: eventType, dt, json: lines.join(LF), events: lines.length };
+  const { zone, partitionType, dt } = keys as NonNullable<typeof keys>;
+  return { zone, partitionType, dt, json: lines.join(LF), events: lines.length };
 }
 
 const rejected = (index: number, reason: string, texts: readonly string[]): PackRejected => ({

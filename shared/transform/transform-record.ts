@@ -55,16 +55,14 @@ function transform(record: SourceRecord, context: RecordContext, unpacks: boolea
   try {
     decoded = decodePayload(record.data);
     checkSize(decoded);
-    const arrival = { arrivalMs: record.approximateArrivalTimestamp, kinesis: record.kinesisRecordMetadata };
     // Only the ingest λ packs, on the direct stream: a device record is always one event.
     // A text that is not even a sequence is one malformed payload, as it would have been before packing.
-    if (unpacks && arrival.kinesis === undefined && isPacked(decoded.text)) {
-      const packed = transformPacked(decoded.text, arrival);
+    if (unpacks && record.kinesisRecordMetadata === undefined && isPacked(decoded.text)) {
+      const packed = transformPacked(decoded.text, record);
       if (packed !== undefined) return packed;
     }
     parsed = parseObject(decoded.text);
-    const event = normaliseEvent(parsed, arrival);
-    return { zone: event.zone, partitionType: event.eventType, dt: event.dt, json: event.json, events: 1 };
+    return normaliseEvent(parsed, record);
   } catch (error) {
     if (!(error instanceof EventRejected)) throw error;
     return failedEventRecord(error, record, context, decoded, parsed);
