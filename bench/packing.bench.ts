@@ -17,6 +17,7 @@ interface Tally {
   appEvents: number;
   appRecords: number;
   appBilledBytes: number;
+  appBytes: number;
   records: number;
   bytes: number;
   billedBytes: number;
@@ -33,7 +34,16 @@ function demoItems(now: number): TrafficItem[] {
 }
 
 function tally(items: readonly TrafficItem[], now: number, batch: number, packRecordBytes: number): Tally {
-  const t: Tally = { events: 0, appEvents: 0, appRecords: 0, appBilledBytes: 0, records: 0, bytes: 0, billedBytes: 0 };
+  const t: Tally = {
+    events: 0,
+    appEvents: 0,
+    appRecords: 0,
+    appBilledBytes: 0,
+    appBytes: 0,
+    records: 0,
+    bytes: 0,
+    billedBytes: 0,
+  };
   const add = (record: Uint8Array) => {
     t.records += 1;
     t.bytes += record.byteLength;
@@ -56,6 +66,7 @@ function tally(items: readonly TrafficItem[], now: number, batch: number, packRe
       add(record);
       t.appRecords += 1;
       t.appBilledBytes += billed(record.byteLength);
+      t.appBytes += record.byteLength;
     }
   };
   for (const item of items) {
@@ -96,6 +107,7 @@ function result(batch: number, items: readonly TrafficItem[], now: number): Benc
       app_events_share: round(after.appEvents / after.events),
       app_records_per_event_packed: round(after.appRecords / after.appEvents),
       app_billed_bytes_ratio: round(after.appBilledBytes / before.appBilledBytes),
+      app_padding_share_packed: round(1 - after.appBytes / after.appBilledBytes),
     },
   };
 }
