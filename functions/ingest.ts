@@ -61,7 +61,7 @@ export function makeIngestHandler(deps: IngestDeps): IngestHandler {
       const appId = await deps.resolveApp(event.requestContext.identity);
       if (appId === undefined) throw new UnknownApiKey();
       const stamp = edgeStampFor(event, appId, now(), settings);
-      const prepared = prepareEvents(decodeBody(event, headers, settings), stamp, settings.maxRecordBytes);
+      const prepared = prepareEvents(decodeBody(event, headers, settings), stamp, settings);
       const remainingMs = () => context.getRemainingTimeInMillis();
       const outcome = await putWithRetry(prepared.records, { putRecords: deps.putRecords, remainingMs, sleep, random });
       const result = ingestResult(prepared, outcome);

@@ -18,12 +18,18 @@ export const makeTransformHandler =
   };
 
 function reportCounts(counts: BatchCounts): void {
-  logger.info('transformed batch', { ...counts });
+  const { packRejections, ...figures } = counts;
+  logger.info('transformed batch', { ...figures });
+  if (counts.packRejected > 0) {
+    // Their raw data is under processing-failed/: `eventlake replay processing-failed` unpacks it.
+    logger.warn('packed records answered ProcessingFailed', { packRejected: counts.packRejected, packRejections });
+  }
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.records);
   metrics.addMetric('ValidEvents', MetricUnit.Count, counts.byZone.events);
   metrics.addMetric('LateEvents', MetricUnit.Count, counts.byZone.late);
   metrics.addMetric('FailedEvents', MetricUnit.Count, counts.byZone.failed);
   metrics.addMetric('ResponseOverflow', MetricUnit.Count, counts.overflow);
+  metrics.addMetric('PackedRecordsRejected', MetricUnit.Count, counts.packRejected);
   for (const [failureType, count] of Object.entries(counts.byFailureType)) {
     const single = metrics.singleMetric();
     single.addDimension('failure_type', failureType);

@@ -35,6 +35,8 @@ export interface LocalPipelineOptions {
   transformWorkers?: number;
   /** Overrides of the cadence gate's settings (default: glue.cadence on the scaled clock). */
   cadence?: Partial<CadenceSettings>;
+  /** Partitions a delivery stream may have open at once (Firehose's default: 500). */
+  maxActivePartitions?: number;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -95,6 +97,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       timeScale,
       transformTimeoutMs: options.transformTimeoutMs,
       transformWorkers: options.transformWorkers ?? config.local.transformWorkers,
+      ...(options.maxActivePartitions === undefined ? {} : { maxActivePartitions: options.maxActivePartitions }),
     },
     faults,
   );

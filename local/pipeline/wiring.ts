@@ -93,6 +93,8 @@ export interface DeliverySettings {
   transformTimeoutMs: number | undefined;
   /** Worker threads running the transform λ for both streams; 0 runs it in process. */
   transformWorkers: number;
+  /** Partitions a stream may have open at once (default 500). */
+  maxActivePartitions?: number;
 }
 
 /** The two delivery streams, sharing one transform λ; closeTransform stops its worker threads. */
@@ -112,6 +114,7 @@ export function makeDeliveryStreams(s3: LocalS3, settings: DeliverySettings, fau
     transformTimeoutMs: timeoutMs,
     // One invocation more than workers: a worker has its next batch while the main thread routes the last.
     concurrentInvocations: settings.transformWorkers + 1,
+    ...(settings.maxActivePartitions === undefined ? {} : { maxActivePartitions: settings.maxActivePartitions }),
   };
   const direct = new LocalDeliveryStream({
     ...streamOptions,

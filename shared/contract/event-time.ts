@@ -18,14 +18,31 @@ export interface NormalisedTime {
   late: boolean;
 }
 
-/** Epoch ms of an RFC 3339 string (the schema already checked its shape) or an epoch-ms number. */
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants every engine downstream can hold. */
+export const MIN_INSTANT_MS = -62_135_596_800_000;
+export const MAX_INSTANT_MS = 253_402_300_799_999;
+const RANGE = '0001-01-01T00:00:00.000Z..9999-12-31T23:59:59.999Z';
+
+/** Whether `ms` is a whole millisecond within years 0001–9999 (UTC). */
+export const isRepresentableInstant = (ms: number): boolean =>
+  Number.isInteger(ms) && ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
+
+/**
+ * Epoch ms of an RFC 3339 string (the schema already checked its shape) or an epoch-ms number,
+ * within years 0001–9999 in UTC: an offset can carry a text in range out of it
+ * (`9999-12-31T23:59:59-23:59` is in year 10000), and no Parquet or Spark timestamp holds that.
+ */
 export function instantOf(value: EventTime, field: string): number {
   const ms = typeof value === 'number' ? value : (rfc3339Millis(value) ?? Number.NaN);
   if (!Number.isFinite(ms)) {
     throw new EventRejected('invalid_timestamp', [{ path: `/${field}`, message: 'is not a valid instant' }]);
   }
+  if (!isRepresentableInstant(ms)) throw outOfRange(field, 'is');
   return ms;
 }
+
+const outOfRange = (field: string, what: string): EventRejected =>
+  new EventRejected('invalid_timestamp', [{ path: `/${field}`, message: `${what} outside ${RANGE} in UTC` }]);
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -79,6 +96,18 @@ export function rememberingIsoMillis(): (ms: number) => string {
 /** UTC date (`yyyy-MM-dd`) of an ISO-8601 instant: the `dt` partition value. */
 export const utcDate = (iso: string): string => iso.slice(0, 10);
 
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+
+/** Whether `dt` is `yyyy-MM-dd` (digits and dashes by position: this runs once per event). */
+export function isPartitionDate(dt: string): boolean {
+  if (dt.length !== 10 || dt.charCodeAt(4) !== 45 || dt.charCodeAt(7) !== 45) return false;
+  for (const at of DATE_DIGITS) {
+    const digit = dt.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return false;
+  }
+  return true;
+}
+
 export interface TimeInputs {
   eventTime: EventTime;
   sentAt?: EventTime;
@@ -108,6 +137,8 @@ export function normaliseEventTime(input: TimeInputs): NormalisedTime {
     eventTimeMs = input.receivedAtMs;
     correction = 'future';
   }
+  // A skew correction by a crafted sent_at can move an instant in range out of it.
+  if (!isRepresentableInstant(eventTimeMs)) throw outOfRange('event_time', 'corrected by sent_at is');
   const late = eventTimeMs < input.receivedAtMs - config.events.freshnessWindowDays * DAY_MS;
   return correction === undefined
     ? { eventTimeMs, late }

@@ -1,8 +1,11 @@
-// Candidate events → Firehose records: stamp the server fields, check the envelope with the same
-// validator the transform uses (attributes are the transform's job), serialise one event per record.
+// Candidate events → Firehose records: canonicalise event_id (lower case), stamp the server fields,
+// check the envelope with the same validator the transform uses (an event that fails only its
+// attributes is accepted: the transform makes it a failed-event record), serialise, then pack the
+// events that share their partition keys (packing.ts).
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { assertEnvelope, EventRejected } from '../contract/event-contract.js';
+import { assertEnvelope, type EventEnvelope, EventRejected } from '../contract/event-contract.js';
 import { firstUnrepresentable } from '../contract/unrepresentable-values.js';
+import { type PackableEvent, packEvents, packKey } from './packing.js';
 
 /** What the edge knows about the request, stamped on every event. */
 export interface EdgeStamp {
@@ -20,11 +23,18 @@ export interface Rejection {
 }
 
 export interface PreparedEvents {
-  /** One serialised event per record. */
+  /** Firehose records: one serialised event, or several packed ones. */
   records: Uint8Array[];
-  /** The request index of each record. */
-  indexes: number[];
+  /** The request indexes of the events in each record. */
+  indexes: number[][];
   rejected: Rejection[];
+}
+
+export interface RecordLimits {
+  /** Largest serialised event (and record) Firehose takes. */
+  maxRecordBytes: number;
+  /** Packed records are filled up to this many bytes; 0 sends one event per record. */
+  packRecordBytes: number;
 }
 
 /** Envelope fields only the edge may set: whatever a client sent for them is dropped. */
@@ -54,25 +64,26 @@ export function edgeStampFor(
   return stamp;
 }
 
-export function prepareEvents(
-  candidates: readonly unknown[],
-  stamp: EdgeStamp,
-  maxRecordBytes: number,
-): PreparedEvents {
-  const prepared: PreparedEvents = { records: [], indexes: [], rejected: [] };
+export function prepareEvents(candidates: readonly unknown[], stamp: EdgeStamp, limits: RecordLimits): PreparedEvents {
+  const rejected: Rejection[] = [];
+  const accepted: PackableEvent[] = [];
   candidates.forEach((candidate, index) => {
     try {
-      prepared.records.push(eventRecord(candidate, stamp, maxRecordBytes));
-      prepared.indexes.push(index);
+      const event = checkedEvent(candidate, stamp);
+      const text = serialise(event, limits.maxRecordBytes);
+      const bytes = Buffer.byteLength(text, 'utf8');
+      const key = limits.packRecordBytes > 0 ? packKey(event, stamp.receivedAtMs) : undefined;
+      accepted.push(key === undefined ? { index, text, bytes } : { index, text, bytes, key });
     } catch (error) {
       if (!(error instanceof EventRejected)) throw error;
-      prepared.rejected.push(rejection(index, candidate, error));
+      rejected.push(rejection(index, candidate, error));
     }
   });
-  return prepared;
+  const packSize = Math.min(limits.packRecordBytes, limits.maxRecordBytes);
+  return { ...packEvents(accepted, packSize), rejected };
 }
 
-function eventRecord(candidate: unknown, stamp: EdgeStamp, maxRecordBytes: number): Uint8Array {
+function checkedEvent(candidate: unknown, stamp: EdgeStamp): EventEnvelope & Record<string, unknown> {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
     throw new EventRejected('not_an_object', [{ path: '', message: 'an event must be a JSON object' }]);
   }
@@ -81,12 +92,14 @@ function eventRecord(candidate: unknown, stamp: EdgeStamp, maxRecordBytes: numbe
     // A server-assigned id would turn every client retry into a duplicate.
     throw new EventRejected('schema_violation', [{ path: '/event_id', message: 'is required' }]);
   }
+  // The dedupe key is the UUID in lower case: the record and the client's answer both carry it so.
+  if (typeof event.event_id === 'string') event.event_id = event.event_id.toLowerCase();
   if (event.app_id !== undefined && event.app_id !== stamp.appId) {
     throw new EventRejected('schema_violation', [{ path: '/app_id', message: "does not match the API key's app" }]);
   }
   stampEvent(event, stamp);
   assertEnvelope(event);
-  return serialise(event, maxRecordBytes);
+  return event;
 }
 
 function stampEvent(event: Record<string, unknown>, stamp: EdgeStamp): void {
@@ -98,7 +111,7 @@ function stampEvent(event: Record<string, unknown>, stamp: EdgeStamp): void {
   if (stamp.userAgent !== undefined) event.user_agent = stamp.userAgent;
 }
 
-function serialise(event: Record<string, unknown>, maxRecordBytes: number): Uint8Array {
+function serialise(event: Record<string, unknown>, maxRecordBytes: number): string {
   let text: string;
   try {
     text = JSON.stringify(event);
@@ -108,13 +121,13 @@ function serialise(event: Record<string, unknown>, maxRecordBytes: number): Uint
   // Serialising would silently turn these into something else (null, a broken escape): reject instead.
   const unrepresentable = firstUnrepresentable(event, text);
   if (unrepresentable !== undefined) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length > maxRecordBytes) {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxRecordBytes) {
     throw new EventRejected('size_violation', [
-      { path: '', message: `event is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit` },
+      { path: '', message: `event is ${bytes} bytes, over the ${maxRecordBytes}-byte limit` },
     ]);
   }
-  return bytes;
+  return text;
 }
 
 function rejection(index: number, candidate: unknown, error: EventRejected): Rejection {

@@ -15,9 +15,10 @@ export interface IngestResult {
 }
 
 export function ingestResult(prepared: PreparedEvents, outcome: PutOutcome): IngestResult {
-  const accepted = prepared.records.length - outcome.failed.length;
-  if (outcome.failed.length === 0) return { accepted, rejected: prepared.rejected };
-  const failed = outcome.failed.map((position) => prepared.indexes[position] as number);
+  // A record holds one event or several packed ones: a failed record fails each of its events.
+  const failed = outcome.failed.flatMap((position) => prepared.indexes[position] ?? []).sort((a, b) => a - b);
+  const accepted = prepared.indexes.reduce((sum, events) => sum + events.length, 0) - failed.length;
+  if (failed.length === 0) return { accepted, rejected: prepared.rejected };
   return { accepted, rejected: prepared.rejected, failed, retryable: true };
 }
 

@@ -7,6 +7,8 @@ export interface IngestSettings {
   maxDecodedBodyBytes: number;
   /** Largest serialised event Firehose takes as one record. */
   maxRecordBytes: number;
+  /** Events sharing partition keys are packed into records of up to this many bytes; 0 packs nothing. */
+  packRecordBytes: number;
   /** Exact origins, or `*` for any. */
   corsAllowedOrigins: readonly string[];
   captureSourceIp: boolean;
@@ -34,6 +36,7 @@ export const defaultIngestSettings: IngestSettings = {
   maxEventsPerRequest: config.api.maxEventsPerRequest,
   maxDecodedBodyBytes: config.api.maxDecodedBodyBytes,
   maxRecordBytes: config.firehose.maxRecordBytes,
+  packRecordBytes: config.firehose.packRecordBytes,
   corsAllowedOrigins: corsAllowedOriginsFor('dev'),
   captureSourceIp: config.api.captureSourceIp,
   captureUserAgent: config.api.captureUserAgent,

@@ -1,6 +1,6 @@
 // A Firehose transformation batch: every input recordId answered exactly once, partition keys for
 // dynamic partitioning, and a response kept under the Lambda payload limit by answering the records
-// that do not fit ProcessingFailed: Firehose writes them, original data intact, under the error
+// that do not fit ProcessingFailed (and packed records whose lines disagree, see packed-record.ts): Firehose writes them, original data intact, under the error
 // prefix (processing-failed/), from where `eventlake replay` re-submits them. Nothing is lost and
 // the invocation never breaks.
 import type {
@@ -11,14 +11,21 @@ import type {
 import { config, type Zone } from '../config.js';
 import type { FailureType } from '../contract/event-contract.js';
 import { unwrapDeviceRecord, withDeviceId } from './device-payload.js';
-import { type SourceRecord, type TransformedRecord, transformRecord } from './transform-record.js';
+import { type RecordOutcome, type SourceRecord, transformFirehoseRecord } from './transform-record.js';
 
 export interface BatchCounts {
   records: number;
+  /** Events in the records answered Ok (a packed record holds several). */
+  events: number;
+  /** Events per zone. */
   byZone: Record<Zone, number>;
   byFailureType: Partial<Record<FailureType, number>>;
   /** Records answered ProcessingFailed because the response would pass the payload limit. */
   overflow: number;
+  /** Packed records answered ProcessingFailed because a line failed or disagreed on the keys. */
+  packRejected: number;
+  /** Why, for the first few of them (for the log). */
+  packRejections: string[];
 }
 
 export interface TransformedBatch {
@@ -28,6 +35,7 @@ export interface TransformedBatch {
 
 // JSON punctuation and field names around a record, generously rounded up.
 const ENTRY_OVERHEAD_BYTES = 160;
+const MAX_REASONS = 5;
 
 /** Output lines are encoded through one reused buffer rather than a fresh Buffer per record. */
 const scratch = Buffer.allocUnsafe(64 * 1024);
@@ -43,11 +51,12 @@ function base64Line(json: string): string {
 }
 
 /** Devices' records come wrapped by the IoT rule (device-payload.ts): unwrap, transform, keep the device id. */
-function transformSource(record: SourceRecord, deliveryStream: string): TransformedRecord {
+function transformSource(record: SourceRecord, deliveryStream: string): RecordOutcome {
   const device = unwrapDeviceRecord(record);
-  if (device === undefined) return transformRecord(record, { deliveryStream });
-  const out = transformRecord(device.record, { deliveryStream });
-  return out.zone === 'failed' ? { ...out, json: withDeviceId(out.json, device.deviceId) } : out;
+  if (device === undefined) return transformFirehoseRecord(record, { deliveryStream });
+  const out = transformFirehoseRecord(device.record, { deliveryStream });
+  if ('packRejected' in out || out.zone !== 'failed') return out;
+  return { ...out, json: withDeviceId(out.json, device.deviceId) };
 }
 
 export function transformBatch(
@@ -57,14 +66,22 @@ export function transformBatch(
   const deliveryStream = event.deliveryStreamArn.split('/').pop() ?? event.deliveryStreamArn;
   const counts: BatchCounts = {
     records: event.records.length,
+    events: 0,
     byZone: { events: 0, late: 0, failed: 0 },
     byFailureType: {},
     overflow: 0,
+    packRejected: 0,
+    packRejections: [],
   };
   // Every record is guaranteed room for a minimal answer; only the data beyond it competes for space.
   let used = 16 + event.records.reduce((sum, r) => sum + r.recordId.length + ENTRY_OVERHEAD_BYTES, 0);
   const records = event.records.map((record): FirehoseTransformationResultRecord => {
     const out = transformSource(record, deliveryStream);
+    if ('packRejected' in out) {
+      counts.packRejected += 1;
+      if (counts.packRejections.length < MAX_REASONS) counts.packRejections.push(out.packRejected);
+      return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
+    }
     const data = base64Line(out.json);
     const extra = data.length + out.zone.length + out.partitionType.length + out.dt.length;
     if (used + extra > maxResponseBytes) {
@@ -72,7 +89,8 @@ export function transformBatch(
       return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
     }
     used += extra;
-    counts.byZone[out.zone] += 1;
+    counts.events += out.events;
+    counts.byZone[out.zone] += out.events;
     if (out.failureType) counts.byFailureType[out.failureType] = (counts.byFailureType[out.failureType] ?? 0) + 1;
     return {
       recordId: record.recordId,

@@ -1,20 +1,14 @@
-// One Firehose record → one output line: a normalised event (zone events | late) or a
-// failed-event record (zone failed). Never throws for bad input: rejection is data.
+// One Firehose record → one output record: a normalised event (zone events | late), a failed-event
+// record (zone failed), or — for a packed record from the ingest λ — the lines of all its events
+// under their shared keys. Never throws for bad input: rejection is data.
 import { isUtf8 } from 'node:buffer';
 import { config, type Zone } from '../config.js';
-import {
-  assertAttributes,
-  assertEnvelope,
-  type EventEnvelope,
-  EventRejected,
-  type EventTime,
-  type FailureType,
-} from '../contract/event-contract.js';
-import { instantOf, isoMillis, normaliseEventTime, rememberingIsoMillis, utcDate } from '../contract/event-time.js';
-import { firstUnrepresentable } from '../contract/unrepresentable-values.js';
+import { EventRejected, type FailureType } from '../contract/event-contract.js';
+import { rememberingIsoMillis, utcDate } from '../contract/event-time.js';
+import { normaliseEvent, parseObject } from './normalise-event.js';
+import { isPacked, type PackRejected, transformPacked } from './packed-record.js';
 
 const arrivalIso = rememberingIsoMillis();
-const edgeIso = rememberingIsoMillis();
 
 export interface SourceRecord {
   recordId: string;
@@ -33,24 +27,42 @@ export interface TransformedRecord {
   /** Event type for events/late, failure type for failed. */
   partitionType: string;
   dt: string;
-  /** The output line's JSON, without its newline (the encoder appends it: no string concatenation per record). */
+  /** The output lines' JSON, without the last newline (the encoder appends it: no string concatenation per record). */
   json: string;
   failureType?: FailureType;
+  /** Events in the record: 1, or the lines of a packed record. */
+  events: number;
 }
+
+export type RecordOutcome = TransformedRecord | PackRejected;
 
 interface Decoded {
   text: string;
   byteLength: number;
 }
 
-export function transformRecord(record: SourceRecord, context: RecordContext): TransformedRecord {
+/** One record as one event (never unpacked): what callers outside the Firehose batch use. */
+export const transformRecord = (record: SourceRecord, context: RecordContext): TransformedRecord =>
+  transform(record, context, false) as TransformedRecord;
+
+/** One record of a Firehose batch: a packed record from the direct stream is unpacked. */
+export const transformFirehoseRecord = (record: SourceRecord, context: RecordContext): RecordOutcome =>
+  transform(record, context, true);
+
+function transform(record: SourceRecord, context: RecordContext, unpacks: boolean): RecordOutcome {
   let decoded: Decoded | undefined;
   let parsed: Record<string, unknown> | undefined;
   try {
     decoded = decodePayload(record.data);
     checkSize(decoded);
+    // Only the ingest λ packs, on the direct stream: a device record is always one event.
+    // A text that is not even a sequence is one malformed payload, as it would have been before packing.
+    if (unpacks && record.kinesisRecordMetadata === undefined && isPacked(decoded.text)) {
+      const packed = transformPacked(decoded.text, record);
+      if (packed !== undefined) return packed;
+    }
     parsed = parseObject(decoded.text);
-    return validEvent(parsed, record);
+    return normaliseEvent(parsed, record);
   } catch (error) {
     if (!(error instanceof EventRejected)) throw error;
     return failedEventRecord(error, record, context, decoded, parsed);
@@ -87,78 +99,6 @@ function checkSize(decoded: Decoded): void {
   }
 }
 
-function parseObject(text: string): Record<string, unknown> {
-  let value: unknown;
-  // Malformed input is expected traffic: skip capturing a stack trace for its SyntaxError.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new EventRejected('malformed_json', [{ path: '', message: (error as SyntaxError).message }]);
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    throw new EventRejected('not_an_object', [{ path: '', message: `payload is ${kind}, expected one event object` }]);
-  }
-  return value as Record<string, unknown>;
-}
-
-function validEvent(candidate: Record<string, unknown>, record: SourceRecord): TransformedRecord {
-  assertEnvelope(candidate);
-  const event: EventEnvelope = candidate;
-  const checked = assertAttributes(event);
-  const time = normaliseEventTime({
-    eventTime: event.event_time,
-    sentAt: event.sent_at,
-    serverReceivedAt: event.server_received_at,
-    receivedAtMs: record.approximateArrivalTimestamp,
-  });
-  const kinesis = record.kinesisRecordMetadata;
-  const eventTime = isoMillis(time.eventTimeMs);
-  const json = serialise({
-    event_id: event.event_id,
-    event_type: event.event_type,
-    event_version: event.event_version ?? 1,
-    event_time: eventTime,
-    event_time_original: time.original === undefined ? undefined : String(time.original),
-    time_correction: time.correction,
-    received_at: arrivalIso(record.approximateArrivalTimestamp),
-    server_received_at: optionalInstant(event.server_received_at, 'server_received_at', edgeIso),
-    sent_at: optionalInstant(event.sent_at, 'sent_at'),
-    app_id: event.app_id,
-    device_id: event.device_id,
-    user_id: event.user_id,
-    session_id: event.session_id,
-    request_id: event.request_id,
-    source_ip: event.source_ip,
-    user_agent: event.user_agent,
-    ingest_source: kinesis ? 'kinesis' : 'direct',
-    ingest_shard_id: kinesis?.shardId,
-    ingest_partition_key: kinesis?.partitionKey,
-    attributes: event.attributes,
-  });
-  const unrepresentable = firstUnrepresentable(candidate, json, checked);
-  if (unrepresentable) throw new EventRejected(unrepresentable.failureType, [unrepresentable.error]);
-  return { zone: time.late ? 'late' : 'events', partitionType: event.event_type, dt: utcDate(eventTime), json };
-}
-
-const optionalInstant = (value: EventTime | undefined, field: string, format = isoMillis): string | undefined =>
-  value === undefined ? undefined : format(instantOf(value, field));
-
-function serialise(value: object): string {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    // Only pathological nesting can make stringify fail on parsed JSON.
-    throw new EventRejected('size_violation', [
-      { path: '/attributes', message: `cannot be serialised: ${(error as Error).message}` },
-    ]);
-  }
-}
-
 function failedEventRecord(
   rejection: EventRejected,
   record: SourceRecord,
@@ -189,10 +129,12 @@ function failedEventRecord(
     dt: utcDate(receivedAt),
     json,
     failureType: rejection.failureType,
+    events: 1,
   };
 }
 
 function stringField(parsed: Record<string, unknown> | undefined, name: string): string | undefined {
   const value = parsed !== undefined && Object.hasOwn(parsed, name) ? parsed[name] : undefined;
-  return typeof value === 'string' && value.length <= 256 ? value : undefined;
+  if (typeof value !== 'string' || value.length > 256) return undefined;
+  return name === 'event_id' ? value.toLowerCase() : value;
 }

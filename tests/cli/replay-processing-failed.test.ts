@@ -2,6 +2,7 @@
 // Ok for, and transformed records that could not be partitioned) goes through the transform again.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pack } from '#shared/transform/packed-record.js';
 import { transformRecord } from '#shared/transform/transform-record.js';
 import { runReplay } from '../../local/tools/replay/replay.js';
 import type { ReplayOutcome } from '../../local/tools/replay/run.js';
@@ -10,6 +11,8 @@ import { captureIo, lakeRows, pageView, putIngestObject, tempDataDir, today } fr
 let dataDir: string;
 const crashed = pageView();
 const unpartitioned = pageView();
+// A packed record from the ingest λ the transform answered ProcessingFailed (its second event fails).
+const packedEvents = [pageView(), pageView({ attributes: { url: 42 } }), pageView()];
 const arrival = Date.now() - 60_000;
 
 /** A line of Firehose error output, as the local delivery stream writes it. */
@@ -41,6 +44,7 @@ beforeAll(() => {
   putIngestObject(dataDir, `processing-failed/dt=${today()}/eventlake-local-direct-1-crashed.gz`, [
     errorLine(Buffer.from(JSON.stringify(crashed)), 'Lambda.FunctionError'),
     errorLine(Buffer.from('{"event_id": "truncated'), 'Lambda.FunctionError'),
+    errorLine(Buffer.from(pack(packedEvents.map((e) => JSON.stringify(e)))), 'Lambda.ProcessingFailedStatus'),
   ]);
   putIngestObject(dataDir, `partitioning-failed/dt=${today()}/eventlake-local-direct-1-unplaced.gz`, [
     errorLine(Buffer.from(`${transformed.json}\n`), 'DynamicPartitioning.MetadataExtractionFailed'),
@@ -50,7 +54,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('eventlake replay processing-failed', () => {
-  it('re-submits the original records and rebuilds the envelope of transformed ones', async () => {
+  it('re-submits the original records, unpacks packed ones and rebuilds the envelope of transformed ones', async () => {
     expect(transformed.json).toContain('"time_correction":"clock_skew"');
     const out = captureIo();
     const code = await runReplay(['processing-failed', '--data-dir', dataDir, '--json'], out.io);
@@ -58,16 +62,19 @@ describe('eventlake replay processing-failed', () => {
     expect(code).toBe(0);
     const outcome = JSON.parse(out.stdout()) as ReplayOutcome;
     expect(outcome.objectsRead).toBe(2);
-    expect(outcome.replayed).toBe(3);
-    expect(outcome.landed.valid).toBe(2);
-    expect(outcome.landed.failed).toEqual({ malformed_json: 1 });
-    expect(outcome.curated.rowsAdded).toBe(2);
+    expect(outcome.recordsRead).toBe(4);
+    expect(outcome.replayed).toBe(6);
+    expect(outcome.landed.valid).toBe(4);
+    expect(outcome.landed.failed).toEqual({ malformed_json: 1, schema_violation: 1 });
+    expect(outcome.curated.rowsAdded).toBe(4);
     const rows = await lakeRows(
       dataDir,
       `SELECT event_id, epoch_ms(event_time), time_correction FROM events ORDER BY event_id`,
     );
     const byId = new Map(rows.map(([id, ms, correction]) => [id, { ms: Number(ms), correction }]));
     expect(byId.get(crashed.event_id as string)?.ms).toBe(Date.parse(crashed.event_time as string));
+    expect(byId.has(packedEvents[0]?.event_id as string) && byId.has(packedEvents[2]?.event_id as string)).toBe(true);
+    expect(byId.has(packedEvents[1]?.event_id as string)).toBe(false);
     // Corrected once, as the first pass did, not twice.
     const firstPass = JSON.parse(transformed.json) as { event_time: string };
     expect(byId.get(unpartitioned.event_id as string)).toEqual({

@@ -42,7 +42,8 @@ export function decode(response: FirehoseTransformationResult): DecodedRecord[] 
       result: r.result,
       partitionKeys: r.metadata?.partitionKeys,
       line,
-      json: line === '' ? undefined : JSON.parse(line),
+      // A packed record's output holds several lines: `json` is the first.
+      json: line === '' ? undefined : JSON.parse(line.slice(0, line.indexOf('\n') + 1 || undefined)),
     };
   });
 }

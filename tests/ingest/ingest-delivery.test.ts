@@ -4,6 +4,8 @@ import { harness } from './handler.js';
 import { bodyOf, fakeFirehose, jsonBody, postEvent, validEvent } from './support.js';
 
 const events = (n: number) => Array.from({ length: n }, () => validEvent());
+/** One event per record, so each entry Firehose fails is one event. */
+const unpacked = { settings: { packRecordBytes: 0 } };
 
 describe('delivery to Firehose', () => {
   it('re-sends only the entries Firehose failed, with jittered backoff, and then answers 200', async () => {
@@ -12,7 +14,7 @@ describe('delivery to Firehose', () => {
     const firehose = fakeFirehose(
       (call, position) => (call === 0 && (position === 1 || position === 3)) || (call === 1 && position === 0),
     );
-    const h = harness(firehose);
+    const h = harness(firehose, unpacked);
     const response = await h.invoke(postEvent(jsonBody(batch)));
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual({ accepted: 5, rejected: [] });
@@ -31,7 +33,7 @@ describe('delivery to Firehose', () => {
     const batch = [invalid, ...events(4)];
     stuck.add(batch[2]?.event_id).add(batch[4]?.event_id);
     const firehose = fakeFirehose((_call, _position, record) => stuck.has(record.event_id));
-    const h = harness(firehose);
+    const h = harness(firehose, unpacked);
     const response = await h.invoke(postEvent(jsonBody(batch)), 6_000);
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['Retry-After']).toBe('2');
@@ -47,10 +49,27 @@ describe('delivery to Firehose', () => {
     expect(firehose.calls.slice(1).every((call) => call.every((e) => stuck.has(e.event_id)))).toBe(true);
   });
 
+  it('answers every event of a packed record Firehose did not take as failed, and re-sends the record whole', async () => {
+    // Two partitions (page_view and add_to_cart of the same day); the add_to_cart record keeps failing.
+    const views = events(3);
+    const purchases = [0, 1].map(() =>
+      validEvent({ event_type: 'add_to_cart', attributes: { sku: 'A', quantity: 1, unit_price: 2, currency: 'EUR' } }),
+    );
+    const batch = [views[0], purchases[0], views[1], purchases[1], views[2]];
+    const firehose = fakeFirehose((_call, _position, record) => record.event_type === 'add_to_cart');
+    const h = harness(firehose);
+    const response = await h.invoke(postEvent(jsonBody(batch)), 6_000);
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toEqual({ accepted: 3, rejected: [], failed: [1, 3], retryable: true });
+    expect(firehose.records[0]?.map((r) => r.length)).toEqual([3, 2]);
+    expect(firehose.records.slice(1).every((call) => call.length === 1 && call[0]?.length === 2)).toBe(true);
+  });
+
   it('treats a thrown PutRecordBatch as every entry of that call failing, never as success', async () => {
     let calls = 0;
     const h = harness({
       calls: [],
+      records: [],
       putRecords: async () => {
         calls += 1;
         throw new Error('ServiceUnavailableException');

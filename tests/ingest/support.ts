@@ -3,6 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { PutRecordResult, PutRecords } from '#shared/ports.js';
+import { unpack } from '#shared/transform/packed-record.js';
 import { loadEvent } from '../helpers/events.js';
 
 export const API_KEY = 'Ul7cQm2vX9aB3dE5fG8hJ1kL4nP6rS0tW2yZ4bC6';
@@ -54,26 +55,37 @@ export function lambdaContext(remainingMs = 20_000, now: () => number = Date.now
 
 export interface FakeFirehose {
   putRecords: PutRecords;
-  /** Every call's records, decoded as JSON. */
+  /** Every call's events, decoded as JSON (a packed record's events in order). */
   calls: Record<string, unknown>[][];
+  /** Every call's records, each as the events it holds. */
+  records: Record<string, unknown>[][][];
 }
 
-/** `script(callIndex, recordIndex, record)` → true to fail that entry; throws pass through. */
+/** The events of one record: one JSON event, or a packed RS/LF sequence of them. */
+export function recordEvents(record: Uint8Array): Record<string, unknown>[] {
+  const text = Buffer.from(record).toString('utf8');
+  const texts = unpack(text) ?? [text];
+  return texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+}
+
+/** `script(callIndex, recordIndex, firstEventOfRecord)` → true to fail that entry; throws pass through. */
 export function fakeFirehose(
   script: (call: number, position: number, record: Record<string, unknown>) => boolean = () => false,
 ): FakeFirehose {
   const calls: Record<string, unknown>[][] = [];
+  const perRecord: Record<string, unknown>[][][] = [];
   const putRecords: PutRecords = async (records) => {
-    const decoded = records.map((r) => JSON.parse(Buffer.from(r).toString('utf8')) as Record<string, unknown>);
-    const call = calls.push(decoded) - 1;
+    const decoded = records.map(recordEvents);
+    perRecord.push(decoded);
+    const call = calls.push(decoded.flat()) - 1;
     return decoded.map(
-      (record, i): PutRecordResult =>
+      ([record = {}], i): PutRecordResult =>
         script(call, i, record)
           ? { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' }
           : { ok: true, recordId: `rec-${call}-${i}` },
     );
   };
-  return { putRecords, calls };
+  return { putRecords, calls, records: perRecord };
 }
 
 export const bodyOf = <T = Record<string, unknown>>(response: APIGatewayProxyResult): T =>

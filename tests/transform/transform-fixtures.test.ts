@@ -18,7 +18,7 @@ describe('transform handler on the sample Firehose events', () => {
     expect(out.map((r) => r.partitionKeys)).toEqual([
       { zone: 'events', event_type: 'purchase', dt: '2025-11-22' },
       { zone: 'events', event_type: 'page_view', dt: '2025-11-22' },
-      { zone: 'late', event_type: 'page_view', dt: '2025-09-01' },
+      { zone: 'late', event_type: 'page_view', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'schema_violation', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'malformed_json', dt: '2025-11-22' },
       { zone: 'failed', event_type: 'unknown_event_type', dt: '2025-11-22' },
@@ -26,9 +26,12 @@ describe('transform handler on the sample Firehose events', () => {
     expect(reported).toEqual([
       {
         records: 6,
+        events: 6,
         byZone: { events: 2, late: 1, failed: 3 },
         byFailureType: { schema_violation: 1, malformed_json: 1, unknown_event_type: 1 },
         overflow: 0,
+        packRejected: 0,
+        packRejections: [],
       },
     ]);
   });
@@ -107,5 +110,31 @@ describe('transform handler on the sample Firehose events', () => {
       payload_encoding: 'base64',
       ingest_source: 'kinesis',
     });
+  });
+
+  it('answers a packed DirectPut record with its lines under the shared keys, and one with a bad line ProcessingFailed', async () => {
+    const event = loadEvent<FirehoseTransformationEvent>('firehose-direct-packed');
+    const reported: BatchCounts[] = [];
+    const out = await makeTransformHandler((c) => reported.push(c))(event);
+    expect(out.records.map((r) => [r.recordId, r.result])).toEqual([
+      [event.records[0]?.recordId, 'Ok'],
+      [event.records[1]?.recordId, 'ProcessingFailed'],
+    ]);
+    expect(out.records[0]?.metadata?.partitionKeys).toEqual({
+      zone: 'events',
+      event_type: 'page_view',
+      dt: '2025-11-22',
+    });
+    const lines = Buffer.from(out.records[0]?.data ?? '', 'base64')
+      .toString('utf8')
+      .split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => JSON.parse(l).event_id)).toEqual([
+      '7a1c0e52-4b3d-4e6f-8a9b-0c1d2e3f4001',
+      '7a1c0e52-4b3d-4e6f-8a9b-0c1d2e3f4002',
+      '7a1c0e52-4b3d-4e6f-8a9b-0c1d2e3f4003',
+    ]);
+    expect(reported[0]).toMatchObject({ records: 2, events: 3, packRejected: 1 });
+    expect(reported[0]?.packRejections[0]).toMatch(/^event 2 of 2: schema_violation/);
   });
 });

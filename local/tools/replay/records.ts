@@ -4,6 +4,7 @@
 import { gunzipSync } from 'node:zlib';
 import { config } from '#shared/config.js';
 import type { ListKeys } from '#shared/ports.js';
+import { unpack } from '#shared/transform/packed-record.js';
 
 export type ReplaySource = { kind: 'failed'; failureType: string } | { kind: 'processing-failed' };
 
@@ -61,13 +62,26 @@ export function failedEventPayload(line: string): Buffer | undefined {
   return record.payload_encoding === 'base64' ? Buffer.from(record.payload, 'base64') : Buffer.from(record.payload);
 }
 
-/** A Firehose error record → the bytes to re-submit; undefined if unreadable. */
-export function errorRecordPayload(line: string, key: string): Buffer | undefined {
+/**
+ * A Firehose error record → the payloads to re-submit, one event each; undefined if unreadable.
+ * processing-failed holds the original record: a packed one (RFC 7464, from the ingest λ) is
+ * unpacked, so each of its events is transformed on its own. The partitioning errors hold the
+ * transform's output: one line per event, each rebuilt into the envelope that was sent.
+ */
+export function errorRecordPayload(line: string, key: string): Buffer[] | undefined {
   const rawData = parseObject(line)?.rawData;
   if (typeof rawData !== 'string') return undefined;
   const data = Buffer.from(rawData, 'base64');
-  // processing-failed holds the original record; the partitioning errors hold the transform's output.
-  return key.startsWith('processing-failed/') ? data : payloadOfTransformed(data.toString('utf8'));
+  if (key.startsWith('processing-failed/')) {
+    const events = data[0] === 0x1e ? unpack(data.toString('utf8')) : undefined;
+    return events === undefined ? [data] : events.map((text) => Buffer.from(text, 'utf8'));
+  }
+  const lines = data
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const payloads = lines.map(payloadOfTransformed);
+  return payloads.every((p) => p !== undefined) ? (payloads as Buffer[]) : undefined;
 }
 
 const ENVELOPE_FIELDS = [

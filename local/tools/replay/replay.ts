@@ -13,7 +13,7 @@ import { dlqQueueNames, persistDlqs } from '../../sqs/dlq-store.js';
 import { redriveStoredDlqs } from './dlq.js';
 import { isInLedger, readReplayLedger, recordReplay, writeReplayLedger } from './ledger.js';
 import { errorRecordPayload, failedEventPayload, type ReplaySource, replayKeys, sourcePrefixes } from './records.js';
-import { type ReplayOutcome, replayObjects } from './run.js';
+import { defaultPacing, type ReplayOutcome, type ReplayPacing, replayObjects } from './run.js';
 import { printDlqSummary, printReplaySummary, type ReplayIo } from './summary.js';
 
 export const replayHelp = `eventlake replay — re-submit what the local pipeline could not process
@@ -26,7 +26,8 @@ Usage:
       ones become new failed records. failure_type: ${failureTypes.join(', ')}
   eventlake replay processing-failed [--since yyyy-MM-dd] [--force]
       Firehose error output (processing-failed/, partitioning-failed/, activePartitionExceeded/):
-      records the transform never answered Ok for, re-submitted the same way
+      records the transform never answered Ok for, re-submitted the same way, one event per record
+      (packed records are unpacked), in waves of at most --partitions-per-wave partitions
   eventlake replay dlq [--queue ${dlqQueueNames.join('|')}]
       dead-letter messages stored in <data-dir>/_dlq/ when a pipeline stopped, sent back into their
       source queue (SQS redrive)
@@ -34,6 +35,9 @@ Usage:
 Options:
   --data-dir DIR   the data directory (default $EVENTLAKE_DATA_DIR or ${config.local.dataDir})
   --force          replay objects the ledger (<data-dir>/_replay/ledger.json) says were replayed before
+  --partitions-per-wave N
+                   event type × date groups sent before the stream is flushed (default ${defaultPacing.partitionsPerWave}):
+                   keeps a replay of activePartitionExceeded records under the 500-partition limit
   --json           print the summary as JSON
 
 Stop \`npm run dev\` on the same data directory first. Exit code 0 when every record was accepted,
@@ -46,6 +50,7 @@ interface ParsedReplay {
   dataDir: string;
   force: boolean;
   json: boolean;
+  pacing: ReplayPacing;
 }
 
 const processIo: ReplayIo = {
@@ -84,22 +89,21 @@ async function replay(pipeline: LocalPipeline, parsed: ParsedReplay, io: ReplayI
     printDlqSummary(await redriveStoredDlqs(pipeline, plan.queues), parsed.json, io);
     return 0;
   }
-  const outcome = await replayStored(pipeline, plan.source, plan.since, parsed.force);
+  const outcome = await replayStored(pipeline, plan, parsed);
   printReplaySummary(plan.source, outcome, parsed.json, io);
   return outcome.notAccepted === 0 ? 0 : 1;
 }
 
 async function replayStored(
   p: LocalPipeline,
-  source: ReplaySource,
-  since: string | undefined,
-  force: boolean,
+  { source, since }: { source: ReplaySource; since?: string | undefined },
+  { force, pacing }: Pick<ParsedReplay, 'force' | 'pacing'>,
 ): Promise<ReplayOutcome> {
   const ledger = await readReplayLedger(p.dataDir);
   const keys = await replayKeys(p.s3.listKeys, localBucketNames.ingest, source, since);
   const todo = force ? keys : keys.filter((key) => !isInLedger(ledger, key));
   const decode = source.kind === 'failed' ? failedEventPayload : errorRecordPayload;
-  const { outcome, recordsPerObject, written } = await replayObjects(p, todo, decode);
+  const { outcome, recordsPerObject, written } = await replayObjects(p, todo, decode, pacing);
   outcome.objectsSkipped = keys.length - todo.length;
   if (todo.length === 0) return outcome;
   const at = new Date();
@@ -124,6 +128,7 @@ function parseReplayArgs(argv: string[]): ParsedReplay | 'help' {
       force: { type: 'boolean' },
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
+      'partitions-per-wave': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -132,7 +137,12 @@ function parseReplayArgs(argv: string[]): ParsedReplay | 'help' {
     throw new Error(`--since must be yyyy-MM-dd, got ${values.since}`);
   }
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
-  const common = { dataDir, force: values.force ?? false, json: values.json ?? false };
+  const perWave = values['partitions-per-wave'];
+  if (perWave !== undefined && !/^[1-9]\d{0,5}$/.test(perWave)) {
+    throw new Error(`--partitions-per-wave must be a positive integer, got ${perWave}`);
+  }
+  const pacing = perWave === undefined ? defaultPacing : { partitionsPerWave: Number(perWave) };
+  const common = { dataDir, force: values.force ?? false, json: values.json ?? false, pacing };
   return { ...common, plan: replayPlan(positionals, values) };
 }
 

@@ -1,6 +1,7 @@
 // Re-submits stored records through the direct delivery stream of a started pipeline — the same
-// PutRecordBatch limits and retries as the ingest λ, the same transform — settles the pipeline and
-// accounts for where every record went, from the objects the replay added to the ingest bucket.
+// PutRecordBatch limits and retries as the ingest λ, the same transform, one event per record, in
+// waves that open few partitions at a time (waves.ts) — settles the pipeline and accounts for
+// where every record went, from the objects the replay added to the ingest bucket.
 import { createHash } from 'node:crypto';
 import { config } from '#shared/config.js';
 import { putWithRetry } from '#shared/ingest/put-with-retry.js';
@@ -9,8 +10,17 @@ import type { LocalPipeline } from '../../pipeline/pipeline.js';
 import { settle } from '../../pipeline/settle.js';
 import { localBucketNames } from '../../s3/buckets.js';
 import { errorOutputTypes, objectLines } from './records.js';
+import { wavesOf } from './waves.js';
 
-export type LineDecoder = (line: string, key: string) => Buffer | undefined;
+/** A stored line → the payloads to re-submit (one event each), or undefined when unreadable. */
+export type LineDecoder = (line: string, key: string) => Buffer | Buffer[] | undefined;
+
+export interface ReplayPacing {
+  /** Partitions (event type × date) a wave may open; the stream is flushed between waves. */
+  partitionsPerWave: number;
+}
+
+export const defaultPacing: ReplayPacing = { partitionsPerWave: 100 };
 
 export interface ReplayOutcome {
   objectsRead: number;
@@ -62,6 +72,7 @@ export async function replayObjects(
   p: LocalPipeline,
   keys: readonly string[],
   decode: LineDecoder,
+  pacing: ReplayPacing = defaultPacing,
 ): Promise<ReplayRun> {
   const outcome = emptyOutcome();
   const recordsPerObject = new Map<string, number>();
@@ -75,16 +86,19 @@ export async function replayObjects(
     outcome.objectsRead += 1;
     outcome.recordsRead += lines.length;
     for (const line of lines) {
-      const payload = decode(line, key);
-      if (payload === undefined) outcome.unreadable += 1;
-      else if (isSendable(payload, seen, outcome)) slice.push(payload);
+      const decoded = decode(line, key);
+      if (decoded === undefined) outcome.unreadable += 1;
+      else
+        for (const payload of Array.isArray(decoded) ? decoded : [decoded]) {
+          if (isSendable(payload, seen, outcome)) slice.push(payload);
+        }
     }
     if (slice.length >= SUBMIT_SLICE) {
-      await submit(p, slice, outcome);
+      await submitInWaves(p, slice, outcome, pacing);
       slice = [];
     }
   }
-  if (slice.length > 0) await submit(p, slice, outcome);
+  if (slice.length > 0) await submitInWaves(p, slice, outcome, pacing);
   await settle(p);
   const written = [...(await outputKeys(p))].filter((key) => !before.has(key));
   outcome.landed = await countLanded(p, written);
@@ -108,6 +122,20 @@ function isSendable(payload: Buffer, seen: Set<string>, outcome: ReplayOutcome):
   }
   seen.add(digest);
   return true;
+}
+
+/** A wave at a time, each opening at most pacing.partitionsPerWave partitions, closed before the next. */
+async function submitInWaves(
+  p: LocalPipeline,
+  records: Buffer[],
+  outcome: ReplayOutcome,
+  pacing: ReplayPacing,
+): Promise<void> {
+  const waves = wavesOf(records, pacing.partitionsPerWave);
+  for (const [i, wave] of waves.entries()) {
+    await submit(p, wave.payloads, outcome);
+    if (i < waves.length - 1) await p.direct.flush();
+  }
 }
 
 async function submit(p: LocalPipeline, records: Buffer[], outcome: ReplayOutcome): Promise<void> {
