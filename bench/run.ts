@@ -1,6 +1,7 @@
 // npm run bench: runs every bench/*.bench.ts (or those named on the command line), prints a
-// table and writes bench/results.json.
-import { readdirSync, writeFileSync } from 'node:fs';
+// table and writes bench/results.json. A run of some benches keeps the others' results already in the
+// file; a bench module may also export `extra`, top-level keys it writes (cost: `cost.loads`).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bench, BenchResult } from './types.js';
@@ -27,14 +28,20 @@ function print(result: BenchResult): void {
   }
 }
 
-const results: BenchResult[] = [];
-for (const file of files) {
-  const bench = (await import(pathToFileURL(path.join(benchDir, file)).href)).default as Bench;
-  for (const result of await bench()) {
-    print(result);
-    results.push(result);
-  }
-}
+type Stored = BenchResult & { bench?: string };
 const out = path.join(benchDir, 'results.json');
-writeFileSync(out, `${JSON.stringify({ node: process.version, at: new Date().toISOString(), results }, null, 2)}\n`);
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+const ran = new Set(files.map((f) => f.replace(/\.bench\.ts$/, '')));
+const results: Stored[] = ((previous.results ?? []) as Stored[]).filter((r) => r.bench && !ran.has(r.bench));
+const extras: Record<string, unknown> = {};
+for (const file of files) {
+  const module = await import(pathToFileURL(path.join(benchDir, file)).href);
+  for (const result of await (module.default as Bench)()) {
+    print(result);
+    results.push({ bench: file.replace(/\.bench\.ts$/, ''), ...result });
+  }
+  if (typeof module.extra === 'function') Object.assign(extras, await module.extra());
+}
+const written = { ...previous, ...extras, node: process.version, at: new Date().toISOString(), results };
+writeFileSync(out, `${JSON.stringify(written, null, 2)}\n`);
 console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

@@ -1,0 +1,40 @@
+// The numbers the cost model states rather than measures (docs/cost.md says where each comes from).
+// Everything else — counts of requests, records, objects, messages, invocations, runs, files and
+// queries — comes from running the pipeline's code on the simulated day.
+
+export const assumptions = {
+  /** The modelled event size (the peers' reference load): byte figures of the demo mix are scaled to it. */
+  eventBytes: 1024,
+  /** Glue: billed seconds of a run = startup + uncompressed raw bytes / throughput + dedupe reads. */
+  glueStartupSeconds: 45,
+  glueRawBytesPerSecond: 20 * 2 ** 20,
+  /** The job on main re-reads the event_id of every row already in the partitions a run touches. */
+  glueDedupeBytesPerExistingRow: 24,
+  glueDedupeBytesPerSecond: 100 * 2 ** 20,
+  /** Seconds from StartJobRun to RUNNING (not billed) and from a marker to its queries' results. */
+  glueQueueSeconds: 15,
+  athenaBaseSeconds: 3,
+  athenaBytesPerSecond: 500 * 2 ** 20,
+  /** Share of a curated row's Parquet bytes a report query reads (a few columns of ~20). */
+  reportColumnShare: 0.3,
+  /** Lambda: latency of one AWS call made by a handler (PutRecordBatch, StartJobRun, S3, Athena). */
+  awsCallMs: 30,
+  glueStartCallMs: 150,
+  /** Lambda memory (infra/functions/*.yml): ingest 1024, transform config.transform.memorySize, others 256. */
+  ingestMemoryMB: 1024,
+  smallMemoryMB: 256,
+  /** A handler's own work per SQS message, beyond its AWS calls. */
+  handlerMsPerMessage: 2,
+  /** The event source mapping's pollers per queue, long-polling 20 s each when idle. */
+  pollersPerQueue: 5,
+  longPollSeconds: 20,
+  /** Peak-to-average of the write rate, for sizing a provisioned Kinesis stream. */
+  kinesisPeakFactor: 2,
+};
+
+/** The peers' published figures, $ per million events at 100 events/s of 1 KB (docs/cost.md cites them). */
+export const peers = [
+  { name: 'Game Analytics Pipeline on AWS (Hive Parquet)', usdPerMillionEvents: 0.36 },
+  { name: 'Game Analytics Pipeline on AWS (Iceberg)', usdPerMillionEvents: 0.25 },
+  { name: 'Clickstream Analytics on AWS', usdPerMillionEvents: 0.48 },
+];
