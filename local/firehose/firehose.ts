@@ -1,11 +1,15 @@
 // Local Firehose delivery stream (direct PUT or Kinesis-sourced): PutRecordBatch limits and
 // back-pressure, the processor buffer invoking the transform λ, dynamic partitioning, S3 buffering
 // and error output, as docs/contracts.md §1 describes. Durations are scaled by timeScale (see local/pipeline/clock.ts).
+// With a journal, accepted records are on disk before PutRecordBatch answers (journal.ts), and a
+// record counts as delivered only once its object is written; a disk fault fails the entries instead.
 import { randomInt } from 'node:crypto';
 import { config } from '#shared/config.js';
 import type { PutObject, PutRecordResult } from '#shared/ports.js';
 import { type Clock, scaledMs, systemClock } from '../pipeline/clock.js';
 import { S3Delivery } from './delivery.js';
+import type { Journal } from './journal.js';
+import type { JournalEntry, JournalRecord } from './journal-frames.js';
 import { PrefixTemplate } from './prefix.js';
 import {
   type BufferedRecord,
@@ -47,6 +51,19 @@ export interface LocalDeliveryStreamOptions {
    */
   concurrentInvocations?: number;
   onError?: (error: unknown) => void;
+  /** The stream's write-ahead journal (durable acks); absent, accepted records live in memory only. */
+  journal?: Journal;
+}
+
+/** A stream's own view of its health: a fault names the write that fails. */
+export interface StreamHealth {
+  ok: boolean;
+  cause?: string;
+}
+
+/** Thrown by flush when objects could not be written: their records stay in the journal. */
+export class UndeliveredRecords extends Error {
+  override name = 'UndeliveredRecords';
 }
 
 export type DeliveryStreamStats = FirehoseStats & {
@@ -55,8 +72,10 @@ export type DeliveryStreamStats = FirehoseStats & {
   /** Uncompressed bytes written to S3 (data and error output). */
   bytes: number;
   compressedBytes: number;
-  /** S3 writes that failed (reported through onError); their records are not in S3. */
+  /** S3 write attempts that failed (reported through onError); the objects are retried. */
   failedWrites: number;
+  /** Records in objects whose write failed and waits for a retry. */
+  undeliveredRecords: number;
   backlogBytes: number;
   bufferedBytes: number;
 };
@@ -111,7 +130,26 @@ export class LocalDeliveryStream {
       gzipLevel: options.gzipLevel ?? 1,
       clock: this.#clock,
       onError: options.onError ?? (() => {}),
+      onDelivered: (seqs) => options.journal?.delivered(seqs),
     });
+  }
+
+  /** Hands records the journal holds but never delivered (a restart after a crash) back to the buffers. */
+  replay(records: readonly JournalRecord[]): void {
+    const now = this.#clock.now();
+    for (const r of records) {
+      this.#backlogBytes += r.data.byteLength;
+      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
+      const kinesis = r.partitionKey === undefined ? undefined : shardMetadata(r.partitionKey, now, this.#sequence);
+      const base = { recordId, data: r.data, arrival: r.arrival, seq: r.seq };
+      this.#accept(kinesis ? { ...base, kinesis } : base);
+    }
+    this.#startProcessorTimer();
+  }
+
+  health(): StreamHealth {
+    const cause = this.#o.journal?.fault ?? this.#delivery.writer.fault;
+    return cause === undefined ? { ok: true } : { ok: false, cause };
   }
 
   /** PutRecordBatch (the PutRecords port). Throws InvalidArgumentException for a call over the limits. */
@@ -135,6 +173,24 @@ export class LocalDeliveryStream {
       await this.#chain;
       await this.#delivery.flush();
     } while (this.#pending.length > 0);
+    const writer = this.#delivery.writer;
+    if (writer.undelivered.objects > 0) {
+      writer.retryNow();
+      await writer.settled();
+    }
+    const { records } = writer.undelivered;
+    if (records > 0) {
+      const kept = this.#o.journal ? `kept in ${this.#o.journal.dir}` : 'held in memory only';
+      throw new UndeliveredRecords(`${this.#o.name}: ${records} records not delivered (${writer.fault}); ${kept}`);
+    }
+    await this.#o.journal?.seal();
+  }
+
+  /** Stops retry timers (close); undelivered records stay in the journal for the next start. */
+  stop(): void {
+    this.#cancelProcessorTimer?.();
+    this.#cancelProcessorTimer = undefined;
+    this.#delivery.writer.stop();
   }
 
   /** Resolves when queued invocations and started S3 writes are done, without forcing delivery. */
@@ -144,7 +200,8 @@ export class LocalDeliveryStream {
   }
 
   stats(): DeliveryStreamStats {
-    const { objects, bytes, compressedBytes, records, failedWrites } = this.#delivery.counts;
+    const { records } = this.#delivery.counts;
+    const { objects, bytes, compressedBytes, failedWrites } = this.#delivery.writer.counts;
     return {
       ...this.#stats,
       deliveredRecords: records,
@@ -152,42 +209,70 @@ export class LocalDeliveryStream {
       bytes,
       compressedBytes,
       failedWrites,
+      undeliveredRecords: this.#delivery.writer.undelivered.records,
       backlogBytes: this.#backlogBytes,
       bufferedBytes: this.#delivery.bufferedBytes,
     };
   }
 
-  #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined): PutRecordResult[] {
+  async #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined) {
     const now = this.#clock.now();
     const limit = this.#o.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
     const results = new Array<PutRecordResult>(records.length);
+    const admitted: number[] = [];
     for (let i = 0; i < records.length; i += 1) {
-      const data = records[i] as Uint8Array;
-      if (this.#backlogBytes + data.byteLength > limit) {
+      const size = (records[i] as Uint8Array).byteLength;
+      if (this.#backlogBytes + size > limit) {
         this.#stats.throttled += 1;
         results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' };
         continue;
       }
-      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
-      const key = kinesisKeys?.[i];
-      const kinesis = key === undefined ? undefined : shardMetadata(key, now, this.#sequence);
-      this.#accept(kinesis ? { recordId, data, arrival: now, kinesis } : { recordId, data, arrival: now });
-      results[i] = { ok: true, recordId };
+      this.#backlogBytes += size;
+      admitted.push(i);
     }
+    const entries = admitted.map((i): JournalEntry => {
+      const key = kinesisKeys?.[i];
+      const data = records[i] as Uint8Array;
+      return key === undefined ? { arrival: now, data } : { arrival: now, data, partitionKey: key };
+    });
+    let seqs: (number | undefined)[] = [];
+    try {
+      if (this.#o.journal && entries.length > 0) seqs = await this.#o.journal.append(entries);
+    } catch (error) {
+      // Not on disk, so not accepted: the caller answers 503 and the client sends them again.
+      for (const e of entries) this.#backlogBytes -= e.data.byteLength;
+      const errorMessage = `Not durably stored: ${(error as Error).message}`;
+      for (const i of admitted) results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage };
+      this.#o.onError?.(error);
+      return results;
+    }
+    admitted.forEach((index, j) => {
+      const { data, partitionKey } = entries[j] as JournalEntry;
+      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
+      const kinesis = partitionKey === undefined ? undefined : shardMetadata(partitionKey, now, this.#sequence);
+      const seq = seqs[j];
+      const base = seq === undefined ? { recordId, data, arrival: now } : { recordId, data, arrival: now, seq };
+      this.#accept(kinesis ? { ...base, kinesis } : base);
+      results[index] = { ok: true, recordId };
+    });
+    this.#startProcessorTimer();
+    return results;
+  }
+
+  #startProcessorTimer(): void {
     if (this.#pending.length > 0 && !this.#cancelProcessorTimer) {
       const intervalMs = scaledMs(this.#settings.processorBufferIntervalSeconds, this.#o.timeScale);
       this.#cancelProcessorTimer = this.#clock.setTimer(intervalMs, () => this.#dispatch());
     }
-    return results;
   }
 
+  /** Into the processor buffer (its bytes are already counted in the backlog). */
   #accept(record: BufferedRecord): void {
     const payload = Math.ceil(record.data.byteLength / 3) * 4 + EVENT_RECORD_OVERHEAD;
     const limit = this.#settings.processorBufferSizeMB * MiB;
     if (this.#pendingPayload + payload > limit && this.#pending.length > 0) this.#dispatch();
     this.#pending.push(record);
     this.#pendingPayload += payload;
-    this.#backlogBytes += record.data.byteLength;
     this.#stats.recordsIn += 1;
   }
 
@@ -217,7 +302,12 @@ export class LocalDeliveryStream {
 
   #route(batch: BufferedRecord[], outcome: InvocationOutcome): void {
     this.#stats.invocationAttempts += outcome.attempts;
-    routeInvocation({ delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn }, batch, outcome);
+    const delivered = (seqs: number[]) => this.#o.journal?.delivered(seqs);
+    routeInvocation(
+      { delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn, delivered },
+      batch,
+      outcome,
+    );
     for (const r of batch) this.#backlogBytes -= r.data.byteLength;
   }
 }
