@@ -32,6 +32,7 @@ interface Current {
 }
 
 interface Waiter {
+  firstSeq: number;
   frames: Buffer[];
   resolve: () => void;
   reject: (error: Error) => void;
@@ -114,7 +115,7 @@ export class Journal {
     const seqs = entries.map(() => this.#nextSeq++);
     const frames = entries.map((entry, i) => encodeFrame({ ...entry, seq: seqs[i] as number }));
     return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ frames, resolve, reject });
+      this.#waiting.push({ firstSeq: seqs[0] ?? this.#nextSeq, frames, resolve, reject });
       this.#writing ??= this.#writeRounds();
     }).then(() => seqs);
   }
@@ -150,7 +151,7 @@ export class Journal {
       this.#waiting = [];
       const frames = round.flatMap((w) => w.frames);
       try {
-        const current = await this.#open();
+        const current = await this.#open((round[0] as Waiter).firstSeq);
         const bytes = Buffer.concat(frames);
         await current.file.write(bytes);
         await current.file.sync();
@@ -172,11 +173,11 @@ export class Journal {
     this.#writing = undefined;
   }
 
-  async #open(): Promise<Current> {
+  async #open(firstSeq: number): Promise<Current> {
     if (this.#current) return this.#current;
     const n = (this.#segments[this.#segments.length - 1]?.n ?? 0) + 1;
     const file = await this.#files.openAppend(path.join(this.dir, segmentName(n)));
-    const segment: Segment = { n, firstSeq: this.#nextSeq, outstanding: 0, sealed: false };
+    const segment: Segment = { n, firstSeq, outstanding: 0, sealed: false };
     this.#segments.push(segment);
     this.#current = { segment, file, bytes: 0 };
     return this.#current;
