@@ -3,7 +3,6 @@
 // → Athena → published reports — then a summary and the dashboard's path.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { config } from '#shared/config.js';
 import { startIngestServer } from '../apigateway/ingest-server.js';
 import { writeDashboard } from '../dashboard/dashboard.js';
@@ -13,15 +12,10 @@ import { localBucketNames } from '../s3/buckets.js';
 import { type DemoLedger, printLedger, readLedger } from '../tools/traffic/demo-ledger.js';
 import { pushTraffic } from '../tools/traffic/demo-traffic.js';
 
-const USAGE = `eventlake demo [--events N] [--seed N] [--data-dir DIR]
-
-Runs a day of generated traffic through the whole local pipeline and writes the dashboard.
-The data directory (default ${config.local.dataDir}) is emptied first.`;
-
 /** Empties the data directory, refusing to touch a folder that holds anything but our buckets. */
 export function freshDataDir(dataDir: string): void {
   if (existsSync(dataDir)) {
-    const ours = new Set([...Object.values(localBucketNames), '_glue', '.tmp', '_replay', '_dlq']);
+    const ours = new Set([...Object.values(localBucketNames), '_glue', '.tmp', '_replay', '_dlq', '_dev']);
     const foreign = readdirSync(dataDir).filter((entry) => !ours.has(entry));
     if (foreign.length > 0) throw new Error(`${dataDir} holds ${foreign.join(', ')}: not an eventlake data directory`);
     rmSync(dataDir, { recursive: true, force: true });
@@ -31,29 +25,22 @@ export function freshDataDir(dataDir: string): void {
 
 const step = (text: string) => process.stderr.write(`• ${text}\n`);
 
-export async function runDemo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      events: { type: 'string' },
-      seed: { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const events = Number(values.events ?? 20_000);
-  const dataDir = path.resolve(values['data-dir'] ?? config.local.dataDir);
+export interface DemoOptions {
+  events: number;
+  seed: number;
+  dataDir?: string | undefined;
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const { events } = options;
+  const dataDir = path.resolve(options.dataDir ?? config.local.dataDir);
   freshDataDir(dataDir);
   const started = performance.now();
   const pipeline = await startLocalPipeline({ dataDir });
   const server = await startIngestServer(pipeline, 0);
   try {
     step(`pushing ${events} events (apps over HTTP at ${server.url}, devices on ${config.devices.topicFilter})`);
-    const sent = await pushTraffic(pipeline, server.url, { events, seed: Number(values.seed ?? 7) });
+    const sent = await pushTraffic(pipeline, server.url, { events, seed: options.seed });
     step('settling: Firehose → raw objects → Glue → Athena → published reports');
     await settle(pipeline, (pass) => step(`  pass ${pass}: ${describeProgress(pipeline)}`));
     const ledger: DemoLedger = await readLedger(pipeline, sent);

@@ -1,24 +1,20 @@
 // `npm run dev`: the long-running local stack — the ingest API on 127.0.0.1, the pipeline moving on
 // its own timers (Firehose buffer intervals, queue batching windows, all scaled), and the dashboard
 // rewritten whenever new reports are published. Ctrl-C stops it cleanly: no new requests, buffers
-// flushed, the pipeline settled, the dashboard written one last time. A second Ctrl-C exits at once.
+// flushed, the pipeline settled, the dashboard written one last time (dev-signals.ts).
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { config } from '#shared/config.js';
 import { reportIndexKey } from '#shared/lake/keys.js';
 import { startIngestServer } from '../apigateway/ingest-server.js';
 import { writeDashboard } from '../dashboard/dashboard.js';
 import { type LocalPipeline, startLocalPipeline } from '../pipeline/pipeline.js';
+import { queueEntries } from '../pipeline/queues.js';
 import { settle } from '../pipeline/settle.js';
 import { defaultDataDir, localBucketNames, objectPath } from '../s3/buckets.js';
 import { persistDlqs } from '../sqs/dlq-store.js';
-
-export const devHelp = `eventlake dev [--port N] [--data-dir DIR]
-
-Runs the local stack until Ctrl-C: POST /v1/events with a local API key, GET /v1/health, and the
-dashboard at / (rewritten as reports are published). The data directory (default
-$EVENTLAKE_DATA_DIR or ${config.local.dataDir}) is kept between runs. Port default ${config.local.port}; 0 picks a free one.`;
+import { untilSignal } from './dev-signals.js';
+import { removeDevState, writeDevState } from './dev-state.js';
 
 export interface DevOptions {
   dataDir: string;
@@ -45,9 +41,22 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     await pipeline.close();
     throw error;
   });
+  const state = {
+    pid: process.pid,
+    port: Number(new URL(server.url).port),
+    url: server.url,
+    startedAt: new Date().toISOString(),
+    dataDir: options.dataDir,
+  };
+  const writeState = () =>
+    writeDevState({ ...state, queues: { at: new Date().toISOString(), depths: depths(pipeline) } });
+  writeState();
   const dashboard = dashboardWriter(pipeline, log);
   await dashboard.write();
-  const poll = setInterval(() => void dashboard.writeIfPublished(), options.dashboardPollMs ?? DASHBOARD_POLL_MS);
+  const poll = setInterval(() => {
+    void dashboard.writeIfPublished();
+    writeState();
+  }, options.dashboardPollMs ?? DASHBOARD_POLL_MS);
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     clearInterval(poll);
@@ -59,6 +68,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     await dashboard.close();
     await persistDlqs(pipeline);
     await pipeline.close();
+    removeDevState(options.dataDir);
   };
   return {
     url: server.url,
@@ -68,6 +78,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       return stopping;
     },
   };
+}
+
+/** Messages waiting (visible), being processed (in flight) and dead-lettered, per hand-off queue. */
+function depths(pipeline: LocalPipeline) {
+  return Object.fromEntries(
+    queueEntries(pipeline.queues).map(([name, { queue, dlq }]) => {
+      const stats = queue.stats();
+      const dead = dlq.stats();
+      return [name, { visible: stats.visible, inFlight: stats.inFlight, dlq: dead.visible + dead.inFlight }];
+    }),
+  );
 }
 
 /** Writes the dashboard now, or when reports/index.json changed since the last write; one write at a time. */
@@ -101,24 +122,19 @@ function dashboardWriter(pipeline: LocalPipeline, log: (text: string) => void) {
   };
 }
 
-export async function runDev(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
-  });
-  if (values.help) {
-    console.log(devHelp);
-    return 0;
-  }
-  const port = Number(values.port ?? config.local.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    console.error(`eventlake dev: --port must be 0–65535, got ${values.port}\n\n${devHelp}`);
-    return 2;
-  }
-  const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
+/** A second Ctrl-C within this time of the first is ignored; after it, it exits at once. */
+export const FORCE_EXIT_GRACE_MS = 3_000;
+
+export async function runDev(options: { port: number; dataDir?: string | undefined }): Promise<number> {
+  const { port } = options;
+  const dataDir = options.dataDir === undefined ? defaultDataDir() : path.resolve(options.dataDir);
   const starting = startDev({ dataDir, port });
   // Listening before anything is printed: a Ctrl-C right after the banner must stop cleanly too.
-  const stopped = untilSignal(starting);
+  const stopped = untilSignal(async () => (await starting).stop(), {
+    graceMs: FORCE_EXIT_GRACE_MS,
+    write: (text) => process.stderr.write(text),
+    exit: (code) => process.exit(code),
+  });
   let session: DevSession;
   try {
     session = await starting;
@@ -128,32 +144,6 @@ export async function runDev(argv: string[]): Promise<number> {
   }
   console.log(banner(session.url, dataDir, port));
   return stopped;
-}
-
-/** Resolves with the exit code after the first SIGINT/SIGTERM's clean stop; a second signal exits at once. */
-function untilSignal(session: Promise<DevSession>): Promise<number> {
-  return new Promise((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) process.exit(130);
-      process.stderr.write(`\n${signal}: stopping — flushing buffers and settling the pipeline (again to exit now)\n`);
-      session
-        .then((s) => s.stop())
-        .then(
-          () => {
-            process.stderr.write('stopped cleanly\n');
-            resolve(0);
-          },
-          (error: unknown) => {
-            process.stderr.write(`stop failed: ${(error as Error).stack ?? String(error)}\n`);
-            resolve(1);
-          },
-        );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 function banner(url: string, dataDir: string, port: number): string {
@@ -171,10 +161,11 @@ function banner(url: string, dataDir: string, port: number): string {
     ...keys.map(([key, app]) => `    ${key.padEnd(22)} → ${app}`),
     '',
     '  send traffic:',
-    `    EVENTLAKE_API_KEY=${firstKey} npx tsx local/cli/main.ts send --events 1000${endpoint}`,
-    '  query the lake:',
-    `    npx tsx local/cli/main.ts query "SELECT event_type, count(*) AS n FROM events GROUP BY 1"`,
+    `    EVENTLAKE_API_KEY=${firstKey} npx eventlake send --events 1000${endpoint}`,
+    '  query the lake, see what runs:',
+    `    npx eventlake query "SELECT event_type, count(*) AS n FROM events GROUP BY 1"`,
+    `    npx eventlake status${dataDir === defaultDataDir() ? '' : ` --data-dir ${dataDir}`}`,
     '',
-    'Ctrl-C stops cleanly (buffers flushed, pipeline settled); press it twice to exit at once.',
+    `Ctrl-C stops cleanly (buffers flushed, pipeline settled); pressed again after ${FORCE_EXIT_GRACE_MS / 1000} s it exits at once.`,
   ].join('\n');
 }

@@ -1,33 +1,9 @@
-// `eventlake send` options: the help text, and argv + environment → a send plan (or 'help').
-import { parseArgs } from 'node:util';
+// `eventlake send` options: declared on commander (each number bounded, --batch at most the API's
+// limit), and the parsed options + environment → a send plan.
+import type { Command } from 'commander';
 import { config } from '#shared/config.js';
 import type { generateTraffic } from '../tools/traffic/traffic.js';
-
-export const sendHelp = `eventlake send — generate realistic events and send them to POST /v1/events
-
-Usage: eventlake send [options]
-
-  --endpoint <url>     API base URL (default http://127.0.0.1:${config.local.port}); /v1/events is appended
-  --events <n>         events to send (default 1000)
-  --rate <n>           target events per second, 0 = as fast as possible (default 500)
-  --apps <n>           apps to spread events over (default 3)
-  --devices <n>        devices to spread events over (default 10)
-  --invalid <share>    share of invalid events, 0–1 (default 0.05)
-  --duplicates <share> share of re-sent duplicates, 0–1 (default 0.02)
-  --late <share>       share of events older than the freshness window, 0–1 (default 0.01)
-  --batch <n>          events per request, at most ${config.api.maxEventsPerRequest} (default 100)
-  --concurrency <n>    requests in flight (default 4)
-  --seed <n>           seed of the generator (default 1)
-  --ndjson             send application/x-ndjson instead of {"events": [...]}
-  --gzip               gzip request bodies
-  --json               print the summary as JSON on stdout
-  --help               this text
-
-Environment:
-  EVENTLAKE_API_KEY    the API key (x-api-key); its app is stamped on every event
-  EVENTLAKE_API_KEYS   instead, one key per app: "<app_id>=<key>,<app_id>=<key>"; --apps is then their count
-
-Exit code 0 when every event was accepted or rejected, 1 when some could not be delivered, 2 on bad usage.`;
+import { integer, share } from './options.js';
 
 export interface SendOptions {
   endpoint: string;
@@ -43,83 +19,90 @@ export interface SendOptions {
   traffic: Parameters<typeof generateTraffic>[0];
 }
 
-export type SendPlan = SendOptions | 'help';
+/** What commander hands the action. */
+export interface SendFlags {
+  endpoint: string;
+  events: number;
+  rate: number;
+  apps: number;
+  devices: number;
+  invalid: number;
+  duplicates: number;
+  late: number;
+  batch: number;
+  concurrency: number;
+  seed: number;
+  ndjson?: boolean;
+  gzip?: boolean;
+  json?: boolean;
+}
 
-export function sendPlan(argv: string[], env: Record<string, string | undefined>): SendPlan {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
-  if (values.help) return 'help';
-  const keys = apiKeys(env, positive(values.apps, 'apps', 3));
-  const share = (name: keyof typeof values, fallback: number) =>
-    fraction(values[name] as string | undefined, name, fallback);
+export const sendEnvironmentHelp = `
+Environment:
+  EVENTLAKE_API_KEY    the API key (x-api-key); its app is stamped on every event
+  EVENTLAKE_API_KEYS   instead, one key per app: "<app_id>=<key>,<app_id>=<key>"; --apps is then their count
+
+Exit code 0 when every event was delivered or rejected, 1 when some could not be delivered (the
+cause and its fix are printed), 2 on bad usage.`;
+
+export function declareSendOptions(command: Command): Command {
+  const max = config.api.maxEventsPerRequest;
+  return command
+    .option('--endpoint <url>', 'API base URL; /v1/events is appended', `http://127.0.0.1:${config.local.port}`)
+    .option('--events <n>', 'events to send', integer(1, 100_000_000), 1000)
+    .option('--rate <n>', 'target events per second, 0 = as fast as possible', integer(0, 10_000_000), 500)
+    .option('--apps <n>', 'apps to spread events over', integer(1, 10_000), 3)
+    .option('--devices <n>', 'devices to spread events over', integer(0, 10_000_000), 10)
+    .option('--invalid <share>', 'share of invalid events, 0–1', share, 0.05)
+    .option('--duplicates <share>', 'share of re-sent duplicates, 0–1', share, 0.02)
+    .option('--late <share>', 'share of events older than the freshness window, 0–1', share, 0.01)
+    .option('--batch <n>', `events per request, at most the API's ${max}`, integer(1, max), 100)
+    .option('--concurrency <n>', 'requests in flight', integer(1, 1_024), 4)
+    .option('--seed <n>', 'seed of the generator', integer(0, 2 ** 31 - 1), 1)
+    .option('--ndjson', 'send application/x-ndjson instead of {"events": [...]}')
+    .option('--gzip', 'gzip request bodies')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', sendEnvironmentHelp);
+}
+
+/** The plan, or the message of a usage mistake (a missing or malformed key variable). */
+export function sendPlan(flags: SendFlags, env: Record<string, string | undefined>): SendOptions | string {
+  const keys = apiKeys(env, flags.apps);
+  if (typeof keys === 'string') return keys;
   return {
-    endpoint: (values.endpoint ?? `http://127.0.0.1:${config.local.port}`).replace(/\/+$/, ''),
-    events: positive(values.events, 'events', 1000),
-    rate: positive(values.rate, 'rate', 500, true),
-    batch: Math.min(positive(values.batch, 'batch', 100), config.api.maxEventsPerRequest),
-    concurrency: positive(values.concurrency, 'concurrency', 4),
-    ndjson: values.ndjson === true,
-    gzip: values.gzip === true,
-    json: values.json === true,
+    endpoint: flags.endpoint.replace(/\/+$/, ''),
+    events: flags.events,
+    rate: flags.rate,
+    batch: flags.batch,
+    concurrency: flags.concurrency,
+    ndjson: flags.ndjson === true,
+    gzip: flags.gzip === true,
+    json: flags.json === true,
     keys: keys.map,
     traffic: {
-      seed: positive(values.seed, 'seed', 1, true),
+      seed: flags.seed,
       appIds: keys.appIds,
-      devices: positive(values.devices, 'devices', 10, true),
-      invalidShare: share('invalid', 0.05),
-      duplicateShare: share('duplicates', 0.02),
-      lateShare: share('late', 0.01),
+      devices: flags.devices,
+      invalidShare: flags.invalid,
+      duplicateShare: flags.duplicates,
+      lateShare: flags.late,
     },
   };
 }
 
-const OPTIONS = {
-  endpoint: { type: 'string' },
-  events: { type: 'string' },
-  rate: { type: 'string' },
-  apps: { type: 'string' },
-  devices: { type: 'string' },
-  invalid: { type: 'string' },
-  duplicates: { type: 'string' },
-  late: { type: 'string' },
-  batch: { type: 'string' },
-  concurrency: { type: 'string' },
-  seed: { type: 'string' },
-  ndjson: { type: 'boolean' },
-  gzip: { type: 'boolean' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function positive(raw: string | undefined, name: string, fallback: number, zeroOk = false): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1))
-    throw new Error(`--${name} must be a whole number${zeroOk ? '' : ' ≥ 1'}, got "${raw}"`);
-  return value;
-}
-
-function fraction(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > 1)
-    throw new Error(`--${name} must be between 0 and 1, got "${raw}"`);
-  return value;
-}
-
-function apiKeys(
-  env: Record<string, string | undefined>,
-  apps: number,
-): { map: Map<string, string>; appIds: string[] } {
+function apiKeys(env: Record<string, string | undefined>, apps: number) {
   const many = env.EVENTLAKE_API_KEYS?.trim();
   if (many) {
     const pairs = many.split(',').map((pair) => pair.trim().split('='));
-    if (pairs.some((p) => p.length !== 2 || !p[0] || !p[1]))
-      throw new Error('EVENTLAKE_API_KEYS must be "<app_id>=<key>,…"');
+    if (pairs.some((p) => p.length !== 2 || !p[0] || !p[1])) return 'EVENTLAKE_API_KEYS must be "<app_id>=<key>,…"';
     const map = new Map(pairs as [string, string][]);
     return { map, appIds: [...map.keys()] };
   }
   const key = env.EVENTLAKE_API_KEY?.trim();
-  if (!key) throw new Error('set EVENTLAKE_API_KEY (or EVENTLAKE_API_KEYS) to the API key to send with');
+  if (!key) {
+    const local = Object.keys(config.local.apiKeys)[0] ?? '';
+    return `set EVENTLAKE_API_KEY (or EVENTLAKE_API_KEYS) to the API key to send with (a local one: ${local})`;
+  }
   // One key, one app: events go without app_id and the API stamps the key's app on them.
   return { map: new Map([['', key]]), appIds: Array.from({ length: apps }, (_, i) => `demo-app-${i + 1}`) };
 }

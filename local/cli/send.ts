@@ -1,11 +1,14 @@
 // `eventlake send`: generated traffic → an ingest endpoint (local runtime or a deployed stage),
 // paced to a target rate, honouring 503 + Retry-After (re-send only the failed indexes) and 429.
-import { type DeliveryResult, deliverBatch } from '#shared/ingest/client.js';
+import { type DeliveryResult, deliverBatch, MAX_REASONS } from '#shared/ingest/client.js';
 import { generateTraffic, type TrafficItem } from '../tools/traffic/traffic.js';
-import { type SendOptions, type SendPlan, sendHelp, sendPlan } from './send-args.js';
+import { sendCommand } from './commands/send.js';
+import { type CliIo, processIo, runProgram } from './program.js';
+import type { SendOptions } from './send-args.js';
+import { explainFatal } from './send-causes.js';
 
 export { generateTraffic, rejectedAtEdge, type TrafficItem, type TrafficOptions } from '../tools/traffic/traffic.js';
-export { type SendOptions, sendHelp } from './send-args.js';
+export type { SendOptions } from './send-args.js';
 
 export interface SendIo {
   env: Record<string, string | undefined>;
@@ -14,42 +17,39 @@ export interface SendIo {
   fetch: typeof fetch;
 }
 
-const defaultIo = (): SendIo => ({
+export const processSendIo = (io: CliIo): SendIo => ({
   env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: process.stderr,
+  stdout: io.stdout,
+  stderr: io === processIo ? process.stderr : { write: io.stderr },
   fetch: globalThis.fetch,
 });
 
 export interface SendSummary extends DeliveryResult {
-  sent: number;
+  /** Events generated and offered to the endpoint. */
+  generated: number;
   requests: number;
   seconds: number;
   events_per_second: number;
 }
 
-export async function runSend(argv: string[], io: SendIo = defaultIo()): Promise<number> {
-  let plan: SendPlan;
-  try {
-    plan = sendPlan(argv, io.env);
-  } catch (error) {
-    io.stderr.write(`eventlake send: ${(error as Error).message}\n\n${sendHelp}\n`);
-    return 2;
-  }
-  if (plan === 'help') {
-    io.stdout(`${sendHelp}\n`);
-    return 0;
-  }
+/** `eventlake send …` with `io` (the words after `send`); resolves with the exit code. */
+export function runSend(argv: string[], io: SendIo): Promise<number> {
+  const write = (text: string) => void io.stderr.write(text);
+  return runProgram([sendCommand(io)], ['send', ...argv], { stdout: io.stdout, stderr: write });
+}
+
+export async function sendAndReport(plan: SendOptions, io: SendIo): Promise<number> {
   const summary = await sendTraffic(plan, io);
   io.stdout(plan.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
-  return summary.failed === 0 ? 0 : 1;
+  if (summary.fatal !== undefined) io.stderr.write(`eventlake send: ${explainFatal(summary.fatal, plan.endpoint)}\n`);
+  return summary.failed === 0 && summary.fatal === undefined ? 0 : 1;
 }
 
 /** Sends `events` generated events in batches, paced to the rate, `concurrency` requests at a time. */
 export async function sendTraffic(plan: SendOptions, io: SendIo): Promise<SendSummary> {
   const started = performance.now();
   const totals: SendSummary = {
-    sent: 0,
+    generated: 0,
     accepted: 0,
     rejected: 0,
     retried: 0,
@@ -57,12 +57,15 @@ export async function sendTraffic(plan: SendOptions, io: SendIo): Promise<SendSu
     requests: 0,
     seconds: 0,
     events_per_second: 0,
+    reasons: [],
   };
   const progress = startProgress(io.stderr, totals, started);
   const inFlight = new Set<Promise<void>>();
   for (const { appId, lines } of batches(plan)) {
-    if (plan.rate > 0) await pause(started + (totals.sent / plan.rate) * 1000 - performance.now());
+    if (plan.rate > 0) await pause(started + (totals.generated / plan.rate) * 1000 - performance.now());
     while (inFlight.size >= plan.concurrency) await Promise.race(inFlight);
+    // Nothing listens or the key is refused: every further request would fail the same way.
+    if (totals.fatal !== undefined) break;
     const target = {
       url: `${plan.endpoint}/v1/events`,
       apiKey: plan.keys.get(appId) as string,
@@ -73,12 +76,12 @@ export async function sendTraffic(plan: SendOptions, io: SendIo): Promise<SendSu
       .then((result) => addUp(totals, result))
       .finally(() => inFlight.delete(request));
     inFlight.add(request);
-    totals.sent += lines.length;
+    totals.generated += lines.length;
   }
   await Promise.all(inFlight);
   progress.stop();
   totals.seconds = Math.round(performance.now() - started) / 1000;
-  totals.events_per_second = totals.seconds > 0 ? Math.round(totals.sent / totals.seconds) : totals.sent;
+  totals.events_per_second = totals.seconds > 0 ? Math.round(totals.generated / totals.seconds) : totals.generated;
   return totals;
 }
 
@@ -124,6 +127,8 @@ function addUp(totals: SendSummary, result: DeliveryResult): void {
   totals.failed += result.failed;
   totals.requests += result.requests;
   if (result.lastError !== undefined) totals.lastError = result.lastError;
+  totals.fatal ??= result.fatal;
+  for (const reason of result.reasons) if (totals.reasons.length < MAX_REASONS) totals.reasons.push(reason);
 }
 
 const pause = (ms: number): Promise<void> =>
@@ -134,7 +139,7 @@ function startProgress(stderr: SendIo['stderr'], totals: SendSummary, started: n
   const tty = stderr.isTTY === true;
   const line = () => {
     const seconds = (performance.now() - started) / 1000;
-    return `sent ${totals.sent}  accepted ${totals.accepted}  rejected ${totals.rejected}  retried ${totals.retried}  failed ${totals.failed}  ${Math.round(totals.sent / Math.max(seconds, 0.001))} ev/s`;
+    return `generated ${totals.generated}  delivered ${totals.accepted}  rejected ${totals.rejected}  retried ${totals.retried}  not delivered ${totals.failed}  ${Math.round(totals.generated / Math.max(seconds, 0.001))} ev/s`;
   };
   const timer = setInterval(() => stderr.write(tty ? `\r${line()}\u001b[K` : `${line()}\n`), tty ? 250 : 5_000);
   timer.unref();
@@ -148,15 +153,21 @@ function startProgress(stderr: SendIo['stderr'], totals: SendSummary, started: n
 
 export function formatSummary(summary: SendSummary): string {
   const rows = [
-    ['sent', summary.sent],
-    ['accepted', summary.accepted],
+    ['generated', summary.generated],
+    ['delivered', summary.accepted],
     ['rejected', summary.rejected],
+    ['not delivered', summary.failed],
     ['retried', summary.retried],
-    ['failed', summary.failed],
     ['requests', summary.requests],
     ['seconds', summary.seconds],
     ['events/s', summary.events_per_second],
   ];
-  const table = rows.map(([name, value]) => `  ${String(name).padEnd(10)} ${value}`).join('\n');
-  return `eventlake send summary\n${table}${summary.lastError ? `\n  last error ${summary.lastError}` : ''}\n`;
+  const table = rows.map(([name, value]) => `  ${String(name).padEnd(14)} ${value}`).join('\n');
+  const reasons = summary.reasons.map((reason) => `\n    ${reason}`).join('');
+  return [
+    `eventlake send summary\n${table}`,
+    reasons === '' ? '' : `\n  first rejection reasons:${reasons}`,
+    summary.lastError ? `\n  last error     ${summary.lastError}` : '',
+    '\n',
+  ].join('');
 }

@@ -24,12 +24,34 @@ export interface DeliveryResult {
   requests: number;
   /** The last error answer that ended a batch, for the summary. */
   lastError?: string;
+  /** The first few reasons events were rejected for (`<reason> (index i)`). */
+  reasons: string[];
+  /** A cause no retry can fix (nothing listens, the key was refused): the sender should stop. */
+  fatal?: Fatal;
 }
+
+/** Why sending cannot succeed, as the client saw it. */
+export type Fatal = { kind: 'unreachable'; code: string } | { kind: 'key-refused'; status: number; message: string };
+
+/** Rejection reasons kept per batch and in a summary. */
+export const MAX_REASONS = 5;
+
+/** Network error codes that mean nothing answers at that address: retrying does not help. */
+/** ('bad port': fetch refuses the port outright.) */
+const UNREACHABLE = new Set(['bad port', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface Answer {
   status: number;
-  body: { accepted?: number; rejected?: unknown[]; failed?: number[]; error?: string; message?: string };
+  body: {
+    accepted?: number;
+    rejected?: { index?: number; reason?: string }[];
+    failed?: number[];
+    error?: string;
+    message?: string;
+  };
   retryAfterMs?: number;
+  /** The network error's code when no answer came. */
+  networkError?: string;
 }
 
 const RETRY_WHOLE = new Set([429, 500, 502, 503, 504]);
@@ -37,7 +59,7 @@ const RETRY_WHOLE = new Set([429, 500, 502, 503, 504]);
 /** Delivers one batch of event lines; never throws for HTTP or network failures. */
 export async function deliverBatch(lines: readonly string[], target: SendTarget): Promise<DeliveryResult> {
   const sleep = target.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const result: DeliveryResult = { accepted: 0, rejected: 0, retried: 0, failed: 0, requests: 0 };
+  const result: DeliveryResult = { accepted: 0, rejected: 0, retried: 0, failed: 0, requests: 0, reasons: [] };
   let pending = lines.map((_, i) => i);
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > 1) result.retried += pending.length;
@@ -46,6 +68,12 @@ export async function deliverBatch(lines: readonly string[], target: SendTarget)
       target,
     );
     result.requests += 1;
+    const fatal = fatalCause(answer);
+    if (fatal !== undefined) {
+      result.fatal = fatal;
+      if (answer.status > 0) result.lastError = describe(answer);
+      break;
+    }
     const settled = settle(answer, pending, result);
     if (settled === undefined) return result;
     pending = settled;
@@ -62,16 +90,19 @@ function settle(answer: Answer, pending: number[], result: DeliveryResult): numb
   if (typeof body.accepted === 'number' && Array.isArray(body.rejected)) {
     result.accepted += body.accepted;
     result.rejected += body.rejected.length;
+    for (const rejection of body.rejected.slice(0, MAX_REASONS - result.reasons.length))
+      result.reasons.push(`${rejection.reason ?? 'rejected'} (index ${pending[rejection.index ?? -1] ?? '?'})`);
     if (status !== 503 || !Array.isArray(body.failed)) return undefined;
     return body.failed.map((i) => pending[i] as number);
   }
   if (RETRY_WHOLE.has(status) || status === 0) return pending;
   if (status === 400 && body.error === 'malformed_body') {
     result.rejected += pending.length;
+    if (result.reasons.length < MAX_REASONS) result.reasons.push(`malformed_body: ${body.message ?? ''}`.trim());
     return undefined;
   }
   result.failed += pending.length;
-  result.lastError = `${status} ${body.error ?? ''} ${body.message ?? ''}`.trim();
+  result.lastError = describe(answer);
   return undefined;
 }
 
@@ -91,9 +122,29 @@ async function post(lines: readonly string[], target: SendTarget): Promise<Answe
     const retryAfter = Number(response.headers.get('retry-after'));
     const body = (await response.json().catch(() => ({}))) as Answer['body'];
     return { status: response.status, body, ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
-  } catch {
-    return { status: 0, body: {} };
+  } catch (error) {
+    return { status: 0, body: {}, networkError: networkCode(error) };
   }
+}
+
+/** The code of a failed fetch (undici puts the socket error, or an AggregateError of them, in `cause`). */
+function networkCode(error: unknown): string {
+  let cause = (error as { cause?: unknown }).cause ?? error;
+  const inner = (cause as { errors?: unknown[] }).errors;
+  if (Array.isArray(inner) && inner.length > 0) cause = inner[0];
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return code;
+  return message === 'bad port' ? 'bad port' : 'network error';
+}
+
+const describe = ({ status, body }: Answer): string => `${status} ${body.error ?? ''} ${body.message ?? ''}`.trim();
+
+function fatalCause(answer: Answer): Fatal | undefined {
+  if (answer.networkError !== undefined && UNREACHABLE.has(answer.networkError))
+    return { kind: 'unreachable', code: answer.networkError };
+  if (answer.status === 401 || answer.status === 403)
+    return { kind: 'key-refused', status: answer.status, message: answer.body.message ?? answer.body.error ?? '' };
+  return undefined;
 }
 
 /** Full jitter over 200 ms · 2^(attempt−1), capped at 5 s. */

@@ -99,7 +99,7 @@ describe('eventlake dev as a process', () => {
     try {
       await waitFor(() => stdout.includes('Ctrl-C'), 15_000);
       expect(stdout).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/events/);
-      expect(stdout).toContain(`EVENTLAKE_API_KEY=${apiKey} npx tsx local/cli/main.ts send --events 1000`);
+      expect(stdout).toContain(`EVENTLAKE_API_KEY=${apiKey} npx eventlake send --events 1000`);
       child.kill('SIGINT');
       expect(await exited, stderr).toBe(0);
       expect(stderr).toContain('stopped cleanly');

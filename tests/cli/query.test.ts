@@ -75,7 +75,7 @@ describe('eventlake query', () => {
     expect(missing.stderr()).toContain('no data directory');
     const usage = captureIo();
     expect(await runQuery(['--data-dir', dataDir], usage.io)).toBe(2);
-    expect(usage.stderr()).toContain('no SQL given');
+    expect(usage.stderr()).toContain("missing required argument 'sql'");
   });
 });
 

@@ -47,7 +47,7 @@ describe('eventlake send', () => {
     expect(help.out.join('')).toContain('--endpoint <url>');
     const bad = io();
     expect(await runSend(['--invalid', '2'], bad.value)).toBe(2);
-    expect(bad.err.join('')).toContain('--invalid must be between 0 and 1');
+    expect(bad.err.join('')).toContain("option '--invalid <share>' argument '2' is invalid. must be a number from 0 to 1");
     const noKey = io({});
     expect(await runSend(['--events', '1'], noKey.value)).toBe(2);
     expect(noKey.err.join('')).toContain('EVENTLAKE_API_KEY');
@@ -93,14 +93,14 @@ describe('eventlake send', () => {
       });
       const first400 = Array.from({ length: 400 }, () => items.next().value as TrafficItem);
       const edgeRejected = first400.filter((i) => rejectedAtEdge(i.kind)).length;
-      expect(summary).toMatchObject({ sent: 400, accepted: 400 - edgeRejected, rejected: edgeRejected, failed: 0 });
+      expect(summary).toMatchObject({ generated: 400, accepted: 400 - edgeRejected, rejected: edgeRejected, failed: 0 });
       expect(summary.retried).toBe(400 - edgeRejected);
       const delivered = firehose.calls.flat().map((e) => e.event_id);
       expect(delivered).toHaveLength(2 * (400 - edgeRejected));
     }
   });
 
-  it('backs off on 429 and gives up on a 403, with exit code 1', async () => {
+  it('backs off on 429 and stops at a 403, naming the refused key, with exit code 1', async () => {
     let calls = 0;
     const endpoint = await serve(async () => {
       calls += 1;
@@ -128,9 +128,12 @@ describe('eventlake send', () => {
     );
     expect(code).toBe(1);
     const text = run.out.join('');
-    expect(text).toMatch(/accepted\s+3/);
+    expect(text).toMatch(/delivered\s+3/);
     expect(text).toMatch(/retried\s+3/);
-    expect(text).toMatch(/failed\s+3/);
+    expect(text).toMatch(/not delivered\s+3/);
     expect(text).toContain('403 forbidden');
+    expect(run.err.join('')).toContain('the API key was refused (403: the API key is not assigned to an app)');
+    // A local endpoint: the local keys' names are listed.
+    expect(run.err.join('')).toContain('local-key-shop-web (shop-web)');
   });
 });
