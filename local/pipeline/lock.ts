@@ -98,3 +98,9 @@ function readOwner(file: string): LockOwner | undefined {
     return undefined;
   }
 }
+
+/** Throws DataDirLocked when a live process owns the directory (before a command touches anything in it). */
+export function refuseIfOwned(dataDir: string): void {
+  const owner = liveOwner(dataDir);
+  if (owner) throw new DataDirLocked(dataDir, owner);
+}

@@ -151,7 +151,7 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
     },
     faults,
   );
-  const queues = makeQueues(timeScale);
+  const queues = makeQueues(timeScale, durable ? dataDir : undefined);
   const catalogue = loadReportCatalogue(defaultReportsDir());
   const startedQueries: StartedQuery[] = [];
   const startQuery: StartQuery = async (request) => {
@@ -171,7 +171,10 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
   streams.direct.replay(opened?.replay.direct ?? []);
   streams.devices.replay(opened?.replay.devices ?? []);
   const journalRecords = (opened?.replay.direct.length ?? 0) + (opened?.replay.devices.length ?? 0);
-  const announced = await reannounce({ s3, jobName: localJobName, catalogue });
+  const queuedBodies = [queues.rawObjects.queue, queues.curatedRuns.queue].flatMap((q) =>
+    q.peekMessages().map((m) => m.body),
+  );
+  const announced = await reannounce({ s3, jobName: localJobName, catalogue, queuedBodies });
   return {
     dataDir,
     instance,
@@ -191,6 +194,10 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
       await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });
+      for (const { queue, dlq } of Object.values(queues)) {
+        queue.closeLog();
+        dlq.closeLog(true); // now in _dlq/, where `eventlake replay dlq` takes them from
+      }
       streams.direct.stop();
       streams.devices.stop();
       await opened?.journals.direct.close();

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { config } from '#shared/config.js';
 import { publishedReportKey } from '#shared/lake/keys.js';
+import { objectsCreated } from '#shared/lake/s3-notifications.js';
 import type { ObjectRef } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
 import { parseRunMarker } from '#shared/reports/planning.js';
@@ -17,6 +18,8 @@ export interface RecoveryParts {
   s3: LocalS3;
   jobName: string;
   catalogue: readonly ReportDefinition[];
+  /** Bodies of the messages the queues restored from their logs: what they announce is queued already. */
+  queuedBodies?: readonly string[];
 }
 
 export interface Reannounced {
@@ -76,12 +79,22 @@ export async function markersWithUnpublishedReports(
 /** Announces both kinds of unfinished work again (S3 ObjectCreated events into their queues). */
 export async function reannounce(parts: RecoveryParts): Promise<Reannounced> {
   const { s3 } = parts;
-  const raw = await unconvertedRawObjects(s3, parts.jobName);
+  const queued = new Set(
+    (parts.queuedBodies ?? []).flatMap((body) => {
+      try {
+        return objectsCreated(body, { prefix: '' }).map((o) => `${o.bucket}/${o.key}`);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const notQueued = (ref: ObjectRef) => !queued.has(`${ref.bucket}/${ref.key}`);
+  const raw = (await unconvertedRawObjects(s3, parts.jobName)).filter(notQueued);
   for (const ref of raw) {
     const found = await sizeAndTime(s3.dataDir, ref);
     if (found) await s3.notifyCreated(ref, found.size);
   }
-  const markers = await markersWithUnpublishedReports(s3, parts.catalogue);
+  const markers = (await markersWithUnpublishedReports(s3, parts.catalogue)).filter(notQueued);
   for (const ref of markers) {
     const found = await sizeAndTime(s3.dataDir, ref);
     if (found) await s3.notifyCreated(ref, found.size);
