@@ -120,7 +120,9 @@ interface Started {
 
 async function start(options: LocalPipelineOptions, started: Started): Promise<LocalPipeline> {
   const { dataDir, faults, timeScale, log, release } = started;
-  const durable = options.durableAcks ?? config.local.durableAcks;
+  // EVENTLAKE_DURABLE_ACKS=false turns the journal off for a whole process tree (the crash run's baseline).
+  const fromEnv = process.env.EVENTLAKE_DURABLE_ACKS;
+  const durable = options.durableAcks ?? (fromEnv === undefined ? config.local.durableAcks : fromEnv !== 'false');
   const names = { direct: directStreamName, devices: devicesStreamName };
   const opened = durable ? await openJournals(dataDir, names, faults.journalFiles) : undefined;
   // DuckDB would take 80% of RAM by default; bounded, it spills to disk instead of growing the process.
