@@ -76,6 +76,9 @@ export type DeliveryStreamStats = FirehoseStats & {
   failedWrites: number;
   /** Records in objects whose write failed and waits for a retry. */
   undeliveredRecords: number;
+  /** Journal appends (PutRecordBatch calls) and the fdatasyncs that made them durable (group commit). */
+  journalAppends: number;
+  journalSyncs: number;
   backlogBytes: number;
   bufferedBytes: number;
 };
@@ -210,6 +213,8 @@ export class LocalDeliveryStream {
       compressedBytes,
       failedWrites,
       undeliveredRecords: this.#delivery.writer.undelivered.records,
+      journalAppends: this.#o.journal?.stats.appends ?? 0,
+      journalSyncs: this.#o.journal?.stats.syncs ?? 0,
       backlogBytes: this.#backlogBytes,
       bufferedBytes: this.#delivery.bufferedBytes,
     };

@@ -5,6 +5,8 @@
 // acknowledged event is curated exactly once (lost 0, doubled 0).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIngestServer } from '../../local/apigateway/ingest-server.js';
+import type { RunningServer } from '../../local/apigateway/server.js';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline/pipeline.js';
 import { settle } from '../../local/pipeline/settle.js';
 import { E2E_TIME_SCALE, newDataDir, removeDataDir } from '../e2e/harness.js';
@@ -14,6 +16,7 @@ import { badDiskFiles, badDiskPutObject, type DiskState, ingestCaller, pageViews
 let dataDir: string;
 let pipeline: LocalPipeline;
 let instance: DuckDBInstance;
+let server: RunningServer;
 const journalDisk: DiskState = { failing: undefined };
 const s3Disk: DiskState = { failing: undefined };
 const logs: string[] = [];
@@ -28,9 +31,17 @@ beforeAll(async () => {
     faults: { journalFiles: badDiskFiles(journalDisk), deliveryPutObject: badDiskPutObject(s3Disk) },
     log: (line) => logs.push(line),
   });
+  server = await startIngestServer(pipeline, 0);
 });
 
+const health = async () => {
+  const response = await fetch(`${server.url}/v1/health`);
+  const body = (await response.json()) as { status: string; cause?: string };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+};
+
 afterAll(async () => {
+  await server?.close();
   await pipeline?.close();
   instance?.closeSync();
   await removeDataDir(dataDir);
@@ -53,6 +64,9 @@ describe('a bad disk under the local pipeline', () => {
     expect(refused.headers['Retry-After']).toBeDefined();
     expect(pipeline.health()).toEqual({ ok: false, cause: expect.stringContaining('ENOSPC') });
     expect(logs.some((l) => l.startsWith('ERROR') && l.includes('ENOSPC'))).toBe(true);
+    const red = await health();
+    expect([red.status, red.retryAfter, red.body.status]).toEqual([503, '2', 'unavailable']);
+    expect(red.body.cause).toContain('ENOSPC');
 
     journalDisk.failing = undefined;
     s3Disk.failing = 'EROFS';
@@ -64,6 +78,7 @@ describe('a bad disk under the local pipeline', () => {
     s3Disk.failing = undefined;
     await settle(pipeline);
     expect(pipeline.health()).toEqual({ ok: true });
+    expect((await health()).status).toBe(200);
     const curated = (await curatedRows(instance, dataDir)).map((r) => r.event_id);
     expect(curated.filter((id) => !acknowledged.has(id))).toEqual([]);
     expect([...acknowledged].filter((id) => !curated.includes(id))).toEqual([]);
