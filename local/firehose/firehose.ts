@@ -5,89 +5,33 @@
 // record counts as delivered only once its object is written; a disk fault fails the entries instead.
 import { randomInt } from 'node:crypto';
 import { config } from '#shared/config.js';
-import type { PutObject, PutRecordResult } from '#shared/ports.js';
+import type { PutRecordResult } from '#shared/ports.js';
 import { type Clock, scaledMs, systemClock } from '../pipeline/clock.js';
 import { S3Delivery } from './delivery.js';
-import type { Journal } from './journal.js';
 import type { JournalEntry, JournalRecord } from './journal-frames.js';
 import { PrefixTemplate } from './prefix.js';
-import {
-  type BufferedRecord,
-  type InvocationOutcome,
-  invokeTransform,
-  type StreamIdentity,
-  type TransformHandler,
-} from './processor.js';
+import { type BufferedRecord, type InvocationOutcome, invokeTransform, type StreamIdentity } from './processor.js';
 import { routeInvocation } from './routing.js';
-import { checkPutRecordBatch, type FirehoseStats, newStats, shardMetadata } from './stream-support.js';
+import {
+  DEFAULT_MAX_BACKLOG_BYTES,
+  type DeliveryStreamStats,
+  EVENT_RECORD_OVERHEAD,
+  type FirehoseSettings,
+  type LocalDeliveryStreamOptions,
+  MiB,
+  type StreamHealth,
+  UndeliveredRecords,
+} from './stream-options.js';
+import { admit, checkPutRecordBatch, type FirehoseStats, newStats, shardMetadata } from './stream-support.js';
 
-export type FirehoseSettings = typeof config.firehose;
-
-export interface LocalDeliveryStreamOptions {
-  name: string;
-  putObject: PutObject;
-  bucket: string;
-  transform: TransformHandler;
-  /** Set for a Kinesis-sourced stream (devices): records arrive through putFromKinesis. */
-  sourceKinesisStreamArn?: string;
-  /** Overrides of config.firehose (buffer hints, prefixes, retries). */
-  settings?: Partial<FirehoseSettings>;
-  region?: string;
-  clock?: Clock;
-  /** Multiplies every configured interval (0.001: 300 s S3 buffer interval → 300 ms). Default 1. */
-  timeScale?: number;
-  maxActivePartitions?: number;
-  /** Accepted bytes not yet transformed; past it entries fail with ServiceUnavailableException. */
-  maxBacklogBytes?: number;
-  /** Bytes held in S3 buffers before the largest is delivered early. */
-  maxBufferedBytes?: number;
-  gzipLevel?: number;
-  transformFunctionName?: string;
-  /** The transform's timeout in real ms (default config.transform.timeoutSeconds; not scaled). */
-  transformTimeoutMs?: number;
-  /**
-   * Transform invocations in flight at once (default 1). Firehose invokes the λ concurrently; more than
-   * one keeps a transform running off the main thread busy. Outcomes are still routed in dispatch order.
-   */
-  concurrentInvocations?: number;
-  onError?: (error: unknown) => void;
-  /** The stream's write-ahead journal (durable acks); absent, accepted records live in memory only. */
-  journal?: Journal;
-}
-
-/** A stream's own view of its health: a fault names the write that fails. */
-export interface StreamHealth {
-  ok: boolean;
-  cause?: string;
-}
-
-/** Thrown by flush when objects could not be written: their records stay in the journal. */
-export class UndeliveredRecords extends Error {
-  override name = 'UndeliveredRecords';
-}
-
-export type DeliveryStreamStats = FirehoseStats & {
-  deliveredRecords: number;
-  objects: number;
-  /** Uncompressed bytes written to S3 (data and error output). */
-  bytes: number;
-  compressedBytes: number;
-  /** S3 write attempts that failed (reported through onError); the objects are retried. */
-  failedWrites: number;
-  /** Records in objects whose write failed and waits for a retry. */
-  undeliveredRecords: number;
-  /** Journal appends (PutRecordBatch calls) and the fdatasyncs that made them durable (group commit). */
-  journalAppends: number;
-  journalSyncs: number;
-  backlogBytes: number;
-  bufferedBytes: number;
-};
-
-const MiB = 1024 * 1024;
-/** The default of maxBacklogBytes. */
-export const DEFAULT_MAX_BACKLOG_BYTES = 64 * MiB;
-/** JSON around one record in the invocation event: recordId, timestamp, field names. */
-const EVENT_RECORD_OVERHEAD = 120;
+export {
+  DEFAULT_MAX_BACKLOG_BYTES,
+  type DeliveryStreamStats,
+  type FirehoseSettings,
+  type LocalDeliveryStreamOptions,
+  type StreamHealth,
+  UndeliveredRecords,
+} from './stream-options.js';
 
 export class LocalDeliveryStream {
   readonly identity: StreamIdentity;
@@ -142,10 +86,7 @@ export class LocalDeliveryStream {
     const now = this.#clock.now();
     for (const r of records) {
       this.#backlogBytes += r.data.byteLength;
-      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
-      const kinesis = r.partitionKey === undefined ? undefined : shardMetadata(r.partitionKey, now, this.#sequence);
-      const base = { recordId, data: r.data, arrival: r.arrival, seq: r.seq };
-      this.#accept(kinesis ? { ...base, kinesis } : base);
+      this.#enqueue(r, r.seq, now);
     }
     this.#startProcessorTimer();
   }
@@ -223,45 +164,35 @@ export class LocalDeliveryStream {
   async #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined) {
     const now = this.#clock.now();
     const limit = this.#o.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
-    const results = new Array<PutRecordResult>(records.length);
-    const admitted: number[] = [];
-    for (let i = 0; i < records.length; i += 1) {
-      const size = (records[i] as Uint8Array).byteLength;
-      if (this.#backlogBytes + size > limit) {
-        this.#stats.throttled += 1;
-        results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' };
-        continue;
-      }
-      this.#backlogBytes += size;
-      admitted.push(i);
-    }
-    const entries = admitted.map((i): JournalEntry => {
-      const key = kinesisKeys?.[i];
-      const data = records[i] as Uint8Array;
-      return key === undefined ? { arrival: now, data } : { arrival: now, data, partitionKey: key };
-    });
+    const { results, admitted, entries, bytes } = admit(records, kinesisKeys, now, limit - this.#backlogBytes);
+    this.#stats.throttled += records.length - admitted.length;
+    this.#backlogBytes += bytes;
     let seqs: (number | undefined)[] = [];
     try {
       if (this.#o.journal && entries.length > 0) seqs = await this.#o.journal.append(entries);
     } catch (error) {
       // Not on disk, so not accepted: the caller answers 503 and the client sends them again.
-      for (const e of entries) this.#backlogBytes -= e.data.byteLength;
+      this.#backlogBytes -= bytes;
       const errorMessage = `Not durably stored: ${(error as Error).message}`;
       for (const i of admitted) results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage };
       this.#o.onError?.(error);
       return results;
     }
     admitted.forEach((index, j) => {
-      const { data, partitionKey } = entries[j] as JournalEntry;
-      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
-      const kinesis = partitionKey === undefined ? undefined : shardMetadata(partitionKey, now, this.#sequence);
-      const seq = seqs[j];
-      const base = seq === undefined ? { recordId, data, arrival: now } : { recordId, data, arrival: now, seq };
-      this.#accept(kinesis ? { ...base, kinesis } : base);
-      results[index] = { ok: true, recordId };
+      results[index] = { ok: true, recordId: this.#enqueue(entries[j] as JournalEntry, seqs[j], now) };
     });
     this.#startProcessorTimer();
     return results;
+  }
+
+  /** A record id, Kinesis metadata for a Kinesis-sourced record, into the processor buffer. */
+  #enqueue(entry: JournalEntry, seq: number | undefined, now: number): string {
+    const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
+    const { data, arrival, partitionKey } = entry;
+    const kinesis = partitionKey === undefined ? undefined : shardMetadata(partitionKey, now, this.#sequence);
+    const base = seq === undefined ? { recordId, data, arrival } : { recordId, data, arrival, seq };
+    this.#accept(kinesis ? { ...base, kinesis } : base);
+    return recordId;
   }
 
   #startProcessorTimer(): void {
