@@ -47,7 +47,9 @@ describe('eventlake send', () => {
     expect(help.out.join('')).toContain('--endpoint <url>');
     const bad = io();
     expect(await runSend(['--invalid', '2'], bad.value)).toBe(2);
-    expect(bad.err.join('')).toContain("option '--invalid <share>' argument '2' is invalid. must be a number from 0 to 1");
+    expect(bad.err.join('')).toContain(
+      "option '--invalid <share>' argument '2' is invalid. must be a number from 0 to 1",
+    );
     const noKey = io({});
     expect(await runSend(['--events', '1'], noKey.value)).toBe(2);
     expect(noKey.err.join('')).toContain('EVENTLAKE_API_KEY');
@@ -93,7 +95,12 @@ describe('eventlake send', () => {
       });
       const first400 = Array.from({ length: 400 }, () => items.next().value as TrafficItem);
       const edgeRejected = first400.filter((i) => rejectedAtEdge(i.kind)).length;
-      expect(summary).toMatchObject({ generated: 400, accepted: 400 - edgeRejected, rejected: edgeRejected, failed: 0 });
+      expect(summary).toMatchObject({
+        generated: 400,
+        accepted: 400 - edgeRejected,
+        rejected: edgeRejected,
+        failed: 0,
+      });
       expect(summary.retried).toBe(400 - edgeRejected);
       const delivered = firehose.calls.flat().map((e) => e.event_id);
       expect(delivered).toHaveLength(2 * (400 - edgeRejected));
