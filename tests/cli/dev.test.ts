@@ -97,7 +97,8 @@ describe('eventlake dev as a process', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => stdout.includes('Ctrl-C'), 15_000);
+      // Generous: on a loaded machine the child's start (tsx, DuckDB, journals, queue logs) can take > 15 s.
+      await waitFor(() => stdout.includes('Ctrl-C'), 60_000);
       expect(stdout).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/events/);
       expect(stdout).toContain(`EVENTLAKE_API_KEY=${apiKey} npx eventlake send --events 1000`);
       child.kill('SIGINT');
@@ -107,5 +108,5 @@ describe('eventlake dev as a process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 25_000);
+  }, 90_000);
 });
