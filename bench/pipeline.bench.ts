@@ -1,18 +1,22 @@
 // End to end, in process: ~1 KB events from the ingest λ (called directly with API Gateway events,
 // 500 events each) through Firehose, the transform, raw objects, Glue, Athena and publish-report,
 // timed from the first request to the last published report, with the process's peak RSS. Then
-// the bytes each report scans on curated Parquet vs. the same query over the raw NDJSON.
+// the bytes each report scans on curated Parquet vs. the same query over the raw NDJSON, and the
+// ingest throughput with durable acks against acks from memory (pipeline-durable.ts).
 // EVENTLAKE_BENCH_EVENTS (default 1,000,000) scales it; EVENTLAKE_BENCH_TIMESCALE the pipeline's waits.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
+import { durableAcksComparison } from './pipeline-durable.js';
 import { scanComparison } from './pipeline-scan.js';
 import { benchRequests } from './pipeline-traffic.js';
 import type { Bench, BenchResult } from './types.js';
 
 const EVENTS = Number(process.env.EVENTLAKE_BENCH_EVENTS ?? 1_000_000);
+/** Events of each run of the durable-acks comparison (EVENTLAKE_BENCH_ACKS_EVENTS; 0 skips it). */
+const ACKS_EVENTS = Number(process.env.EVENTLAKE_BENCH_ACKS_EVENTS ?? 200_000);
 /**
  * 0.1, not the demo's 0.001: scaling shrinks Firehose's 300 s buffer and the 30 s batching window but
  * not the event rate, so at 0.001 each raw object holds ~0.3 s of traffic and 200k events become ~450
@@ -64,6 +68,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   });
   const rss = rssSampler();
   const sent = { events: 0, valid: 0, bytes: 0, accepted: 0 };
+  const results: BenchResult[] = [];
   try {
     const started = Date.now();
     const inFlight = new Set<Promise<void>>();
@@ -111,12 +116,15 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
       },
       targets: { 'events/s': 50_000, 'peak RSS MB_max': 1536, 'messages in DLQs_max': 0 },
     };
-    return [main, await scanComparison(dataDir, p.instance, p.catalogue, lake.busiestDate)];
+    results.push(main, await scanComparison(dataDir, p.instance, p.catalogue, lake.busiestDate));
   } finally {
     rss.stop();
     await p.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+  // After the main run's pipeline is closed: each run of the comparison has the machine to itself.
+  if (ACKS_EVENTS > 0) results.push(await durableAcksComparison(ACKS_EVENTS));
+  return results;
 };
 
 const round = (n: number): number => Math.round(n * 100) / 100;

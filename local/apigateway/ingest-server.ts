@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { config } from '#shared/config.js';
 import { localAppResolver } from '#shared/ingest/apps.js';
-import { makeHealthHandler } from '../../functions/health.js';
+import { type HealthHandler, makeHealthHandler } from '../../functions/health.js';
 import { makeIngestHandler } from '../../functions/ingest.js';
 import type { LocalPipeline } from '../pipeline/pipeline.js';
 import { localBucketNames } from '../s3/buckets.js';
@@ -18,7 +18,7 @@ export function startIngestServer(pipeline: LocalPipeline, port: number = config
     putRecords: pipeline.putRecords,
     resolveApp: localAppResolver(config.local.apiKeys),
   });
-  const health = makeHealthHandler();
+  const health = withRuntimeHealth(makeHealthHandler(), () => pipeline.health());
   return startHttpServer({
     port,
     routes: [
@@ -32,4 +32,23 @@ export function startIngestServer(pipeline: LocalPipeline, port: number = config
     // As provider.apiGateway.binaryMediaTypes in serverless.yml: every body reaches the λ as base64.
     binaryMediaTypes: ['*/*'],
   });
+}
+
+/**
+ * The health λ's answer, made red by the local runtime's own state: while a journal or S3 write fails,
+ * GET /v1/health answers 503 with Retry-After and names the cause (the pipeline's health hook).
+ */
+export function withRuntimeHealth(
+  handler: HealthHandler,
+  runtime: () => { ok: boolean; cause?: string },
+  retryAfterSeconds = config.api.retryAfterSeconds,
+): HealthHandler {
+  return async (event) => {
+    const answer = await handler(event);
+    const state = runtime();
+    if (answer.statusCode !== 200 || state.ok) return answer;
+    const body = { ...(JSON.parse(answer.body) as Record<string, unknown>), status: 'unavailable', cause: state.cause };
+    const headers = { ...answer.headers, 'Retry-After': String(retryAfterSeconds) };
+    return { ...answer, statusCode: 503, headers, body: JSON.stringify(body) };
+  };
 }

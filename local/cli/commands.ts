@@ -1,6 +1,7 @@
 // Every command of `eventlake`, in the order its help lists them. A new command is a module under
 // commands/ exporting `register(program, cli)`, added here.
 import * as chaos from './commands/chaos.js';
+import * as crash from './commands/crash.js';
 import * as demo from './commands/demo.js';
 import * as dev from './commands/dev.js';
 import * as load from './commands/load.js';
@@ -19,4 +20,5 @@ export const commands: Register[] = [
   replay.register,
   load.register,
   chaos.register,
+  crash.register,
 ];

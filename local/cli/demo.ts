@@ -6,6 +6,7 @@ import path from 'node:path';
 import { config } from '#shared/config.js';
 import { startIngestServer } from '../apigateway/ingest-server.js';
 import { writeDashboard } from '../dashboard/dashboard.js';
+import { refuseIfOwned } from '../pipeline/lock.js';
 import { startLocalPipeline } from '../pipeline/pipeline.js';
 import { settle } from '../pipeline/settle.js';
 import { localBucketNames } from '../s3/buckets.js';
@@ -15,7 +16,12 @@ import { pushTraffic } from '../tools/traffic/demo-traffic.js';
 /** Empties the data directory, refusing to touch a folder that holds anything but our buckets. */
 export function freshDataDir(dataDir: string): void {
   if (existsSync(dataDir)) {
-    const ours = new Set([...Object.values(localBucketNames), '_glue', '.tmp', '_replay', '_dlq', '_dev']);
+    // A live `eventlake dev` (or another demo) owns it: never empty it under that process.
+    refuseIfOwned(dataDir);
+    const ours = new Set([
+      ...Object.values(localBucketNames),
+      ...['_glue', '.tmp', '_replay', '_dlq', '_dev', '_firehose', '_sqs', '.lock', '.duckdb-spill'],
+    ]);
     const foreign = readdirSync(dataDir).filter((entry) => !ours.has(entry));
     if (foreign.length > 0) throw new Error(`${dataDir} holds ${foreign.join(', ')}: not an eventlake data directory`);
     rmSync(dataDir, { recursive: true, force: true });

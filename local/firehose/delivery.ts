@@ -2,11 +2,14 @@
 // gzip object when it reaches the size hint or its interval passes (Firehose buffering hints), plus
 // error-output buffers (processing-failed, partitioning-failed) written as JSON lines.
 // A buffer compresses as it fills, a slab at a time on zlib's thread pool: what it holds is the
-// compressed object, not the records, and delivering it only finishes the stream.
+// compressed object, not the records, and delivering it only finishes the stream. Finished objects
+// go to the ObjectWriter, which keeps and retries a failed write and reports the journal sequence
+// numbers of each written object as delivered.
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { PutObject } from '#shared/ports.js';
 import type { Clock } from '../pipeline/clock.js';
+import { ObjectWriter } from './object-writer.js';
 import { firehoseObjectName, type PartitionKeys, type PrefixTemplate } from './prefix.js';
 
 /** Records gathered before one write into a buffer's gzip stream (per-record writes cost more than they compress). */
@@ -26,6 +29,8 @@ export interface DeliveryOptions {
   gzipLevel: number;
   clock: Clock;
   onError: (error: unknown) => void;
+  /** Journal sequence numbers of records now in S3. */
+  onDelivered?: (seqs: number[]) => void;
 }
 
 /** One record of the error output (docs/contracts.md §1 field set). */
@@ -43,6 +48,9 @@ interface Buffered {
   id: string;
   keys?: PartitionKeys;
   errorOutputType?: string;
+  /** Journal sequence numbers of the records in the buffer. */
+  seqs: number[];
+  records: number;
   /** Records not yet handed to the gzip stream. */
   slab: Buffer[];
   slabBytes: number;
@@ -61,16 +69,24 @@ export class S3Delivery {
   readonly #o: DeliveryOptions;
   readonly #buffers = new Map<string, Buffered>();
   readonly #writes = new Set<Promise<void>>();
+  readonly writer: ObjectWriter;
   #activePartitions = 0;
   #bufferedBytes = 0;
-  readonly counts = { objects: 0, bytes: 0, compressedBytes: 0, records: 0, errorRecords: 0, failedWrites: 0 };
+  readonly counts = { records: 0, errorRecords: 0 };
 
   constructor(options: DeliveryOptions) {
     this.#o = options;
+    this.writer = new ObjectWriter({
+      putObject: options.putObject,
+      bucket: options.bucket,
+      clock: options.clock,
+      onError: options.onError,
+      onDelivered: options.onDelivered ?? (() => {}),
+    });
   }
 
   /** Buffers one transformed record under its partition; reports why when it cannot. */
-  addRecord(keys: PartitionKeys | undefined, data: Buffer, arrival: number): AddResult {
+  addRecord(keys: PartitionKeys | undefined, data: Buffer, arrival: number, seq?: number): AddResult {
     const id = this.#o.prefix.partitionOf(keys);
     if (id === undefined) return 'missingPartitionKeys';
     let buffer = this.#buffers.get(id);
@@ -79,16 +95,16 @@ export class S3Delivery {
       this.#activePartitions += 1;
       buffer = this.#open(id, arrival, { keys });
     }
-    this.#append(buffer, data, arrival);
+    this.#append(buffer, data, arrival, seq);
     this.counts.records += 1;
     return 'buffered';
   }
 
-  addFailure(errorOutputType: string, failure: FailedRecord): void {
+  addFailure(errorOutputType: string, failure: FailedRecord, seq?: number): void {
     const id = `\u0001${errorOutputType}`;
     const buffer = this.#buffers.get(id) ?? this.#open(id, failure.arrival, { errorOutputType });
     const line = `${JSON.stringify(errorRecord(failure, this.#o.clock.now()))}\n`;
-    this.#append(buffer, Buffer.from(line, 'utf8'), failure.arrival);
+    this.#append(buffer, Buffer.from(line, 'utf8'), failure.arrival, seq);
     this.counts.errorRecords += 1;
   }
 
@@ -98,9 +114,10 @@ export class S3Delivery {
     await this.settled();
   }
 
-  /** Resolves when the objects already being written are in S3. */
+  /** Resolves when the objects already being written are in S3 (or failed, kept for a retry). */
   async settled(): Promise<void> {
     while (this.#writes.size > 0) await Promise.all([...this.#writes]);
+    await this.writer.settled();
   }
 
   get bufferedBytes(): number {
@@ -112,6 +129,8 @@ export class S3Delivery {
     const buffer: Buffered = {
       id,
       ...identity,
+      seqs: [],
+      records: 0,
       slab: [],
       slabBytes: 0,
       gzip,
@@ -126,7 +145,9 @@ export class S3Delivery {
     return buffer;
   }
 
-  #append(buffer: Buffered, data: Buffer, arrival: number): void {
+  #append(buffer: Buffered, data: Buffer, arrival: number, seq: number | undefined): void {
+    if (seq !== undefined) buffer.seqs.push(seq);
+    buffer.records += 1;
     buffer.slab.push(data);
     buffer.slabBytes += data.length;
     if (buffer.slabBytes >= SLAB_BYTES) compressSlab(buffer);
@@ -158,20 +179,12 @@ export class S3Delivery {
     const { keys, oldestArrival, errorOutputType } = buffer;
     const prefix = template.render({ keys, oldestArrival, errorOutputType });
     const key = `${prefix}${firehoseObjectName(this.#o.streamName, oldestArrival)}`;
-    try {
-      compressSlab(buffer);
-      buffer.gzip.end();
-      await once(buffer.gzip, 'end');
-      const body = Buffer.concat(buffer.compressed);
-      buffer.compressed = [];
-      await this.#o.putObject({ bucket: this.#o.bucket, key }, body, 'application/octet-stream');
-      this.counts.objects += 1;
-      this.counts.bytes += buffer.bytes;
-      this.counts.compressedBytes += body.length;
-    } catch (error) {
-      this.counts.failedWrites += 1;
-      this.#o.onError(error);
-    }
+    compressSlab(buffer);
+    buffer.gzip.end();
+    await once(buffer.gzip, 'end');
+    const body = Buffer.concat(buffer.compressed);
+    buffer.compressed = [];
+    this.writer.write({ key, body, bytes: buffer.bytes, records: buffer.records, seqs: buffer.seqs });
   }
 }
 

@@ -1,71 +1,37 @@
 // Local Firehose delivery stream (direct PUT or Kinesis-sourced): PutRecordBatch limits and
 // back-pressure, the processor buffer invoking the transform λ, dynamic partitioning, S3 buffering
 // and error output, as docs/contracts.md §1 describes. Durations are scaled by timeScale (see local/pipeline/clock.ts).
+// With a journal, accepted records are on disk before PutRecordBatch answers (journal.ts), and a
+// record counts as delivered only once its object is written; a disk fault fails the entries instead.
 import { randomInt } from 'node:crypto';
 import { config } from '#shared/config.js';
-import type { PutObject, PutRecordResult } from '#shared/ports.js';
+import type { PutRecordResult } from '#shared/ports.js';
 import { type Clock, scaledMs, systemClock } from '../pipeline/clock.js';
 import { S3Delivery } from './delivery.js';
+import type { JournalEntry, JournalRecord } from './journal-frames.js';
 import { PrefixTemplate } from './prefix.js';
-import {
-  type BufferedRecord,
-  type InvocationOutcome,
-  invokeTransform,
-  type StreamIdentity,
-  type TransformHandler,
-} from './processor.js';
+import { type BufferedRecord, type InvocationOutcome, invokeTransform, type StreamIdentity } from './processor.js';
 import { routeInvocation } from './routing.js';
-import { checkPutRecordBatch, type FirehoseStats, newStats, shardMetadata } from './stream-support.js';
+import {
+  DEFAULT_MAX_BACKLOG_BYTES,
+  type DeliveryStreamStats,
+  EVENT_RECORD_OVERHEAD,
+  type FirehoseSettings,
+  type LocalDeliveryStreamOptions,
+  MiB,
+  type StreamHealth,
+  UndeliveredRecords,
+} from './stream-options.js';
+import { admit, checkPutRecordBatch, type FirehoseStats, newStats, shardMetadata } from './stream-support.js';
 
-export type FirehoseSettings = typeof config.firehose;
-
-export interface LocalDeliveryStreamOptions {
-  name: string;
-  putObject: PutObject;
-  bucket: string;
-  transform: TransformHandler;
-  /** Set for a Kinesis-sourced stream (devices): records arrive through putFromKinesis. */
-  sourceKinesisStreamArn?: string;
-  /** Overrides of config.firehose (buffer hints, prefixes, retries). */
-  settings?: Partial<FirehoseSettings>;
-  region?: string;
-  clock?: Clock;
-  /** Multiplies every configured interval (0.001: 300 s S3 buffer interval → 300 ms). Default 1. */
-  timeScale?: number;
-  maxActivePartitions?: number;
-  /** Accepted bytes not yet transformed; past it entries fail with ServiceUnavailableException. */
-  maxBacklogBytes?: number;
-  /** Bytes held in S3 buffers before the largest is delivered early. */
-  maxBufferedBytes?: number;
-  gzipLevel?: number;
-  transformFunctionName?: string;
-  /** The transform's timeout in real ms (default config.transform.timeoutSeconds; not scaled). */
-  transformTimeoutMs?: number;
-  /**
-   * Transform invocations in flight at once (default 1). Firehose invokes the λ concurrently; more than
-   * one keeps a transform running off the main thread busy. Outcomes are still routed in dispatch order.
-   */
-  concurrentInvocations?: number;
-  onError?: (error: unknown) => void;
-}
-
-export type DeliveryStreamStats = FirehoseStats & {
-  deliveredRecords: number;
-  objects: number;
-  /** Uncompressed bytes written to S3 (data and error output). */
-  bytes: number;
-  compressedBytes: number;
-  /** S3 writes that failed (reported through onError); their records are not in S3. */
-  failedWrites: number;
-  backlogBytes: number;
-  bufferedBytes: number;
-};
-
-const MiB = 1024 * 1024;
-/** The default of maxBacklogBytes. */
-export const DEFAULT_MAX_BACKLOG_BYTES = 64 * MiB;
-/** JSON around one record in the invocation event: recordId, timestamp, field names. */
-const EVENT_RECORD_OVERHEAD = 120;
+export {
+  DEFAULT_MAX_BACKLOG_BYTES,
+  type DeliveryStreamStats,
+  type FirehoseSettings,
+  type LocalDeliveryStreamOptions,
+  type StreamHealth,
+  UndeliveredRecords,
+} from './stream-options.js';
 
 export class LocalDeliveryStream {
   readonly identity: StreamIdentity;
@@ -111,7 +77,23 @@ export class LocalDeliveryStream {
       gzipLevel: options.gzipLevel ?? 1,
       clock: this.#clock,
       onError: options.onError ?? (() => {}),
+      onDelivered: (seqs) => options.journal?.delivered(seqs),
     });
+  }
+
+  /** Hands records the journal holds but never delivered (a restart after a crash) back to the buffers. */
+  replay(records: readonly JournalRecord[]): void {
+    const now = this.#clock.now();
+    for (const r of records) {
+      this.#backlogBytes += r.data.byteLength;
+      this.#enqueue(r, r.seq, now);
+    }
+    this.#startProcessorTimer();
+  }
+
+  health(): StreamHealth {
+    const cause = this.#o.journal?.fault ?? this.#delivery.writer.fault;
+    return cause === undefined ? { ok: true } : { ok: false, cause };
   }
 
   /** PutRecordBatch (the PutRecords port). Throws InvalidArgumentException for a call over the limits. */
@@ -135,6 +117,24 @@ export class LocalDeliveryStream {
       await this.#chain;
       await this.#delivery.flush();
     } while (this.#pending.length > 0);
+    const writer = this.#delivery.writer;
+    if (writer.undelivered.objects > 0) {
+      writer.retryNow();
+      await writer.settled();
+    }
+    const { records } = writer.undelivered;
+    if (records > 0) {
+      const kept = this.#o.journal ? `kept in ${this.#o.journal.dir}` : 'held in memory only';
+      throw new UndeliveredRecords(`${this.#o.name}: ${records} records not delivered (${writer.fault}); ${kept}`);
+    }
+    await this.#o.journal?.seal();
+  }
+
+  /** Stops retry timers (close); undelivered records stay in the journal for the next start. */
+  stop(): void {
+    this.#cancelProcessorTimer?.();
+    this.#cancelProcessorTimer = undefined;
+    this.#delivery.writer.stop();
   }
 
   /** Resolves when queued invocations and started S3 writes are done, without forcing delivery. */
@@ -144,7 +144,8 @@ export class LocalDeliveryStream {
   }
 
   stats(): DeliveryStreamStats {
-    const { objects, bytes, compressedBytes, records, failedWrites } = this.#delivery.counts;
+    const { records } = this.#delivery.counts;
+    const { objects, bytes, compressedBytes, failedWrites } = this.#delivery.writer.counts;
     return {
       ...this.#stats,
       deliveredRecords: records,
@@ -152,42 +153,62 @@ export class LocalDeliveryStream {
       bytes,
       compressedBytes,
       failedWrites,
+      undeliveredRecords: this.#delivery.writer.undelivered.records,
+      journalAppends: this.#o.journal?.stats.appends ?? 0,
+      journalSyncs: this.#o.journal?.stats.syncs ?? 0,
       backlogBytes: this.#backlogBytes,
       bufferedBytes: this.#delivery.bufferedBytes,
     };
   }
 
-  #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined): PutRecordResult[] {
+  async #acceptAll(records: readonly Uint8Array[], kinesisKeys: readonly string[] | undefined) {
     const now = this.#clock.now();
     const limit = this.#o.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
-    const results = new Array<PutRecordResult>(records.length);
-    for (let i = 0; i < records.length; i += 1) {
-      const data = records[i] as Uint8Array;
-      if (this.#backlogBytes + data.byteLength > limit) {
-        this.#stats.throttled += 1;
-        results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' };
-        continue;
-      }
-      const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
-      const key = kinesisKeys?.[i];
-      const kinesis = key === undefined ? undefined : shardMetadata(key, now, this.#sequence);
-      this.#accept(kinesis ? { recordId, data, arrival: now, kinesis } : { recordId, data, arrival: now });
-      results[i] = { ok: true, recordId };
+    const { results, admitted, entries, bytes } = admit(records, kinesisKeys, now, limit - this.#backlogBytes);
+    this.#stats.throttled += records.length - admitted.length;
+    this.#backlogBytes += bytes;
+    let seqs: (number | undefined)[] = [];
+    try {
+      if (this.#o.journal && entries.length > 0) seqs = await this.#o.journal.append(entries);
+    } catch (error) {
+      // Not on disk, so not accepted: the caller answers 503 and the client sends them again.
+      this.#backlogBytes -= bytes;
+      const errorMessage = `Not durably stored: ${(error as Error).message}`;
+      for (const i of admitted) results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage };
+      this.#o.onError?.(error);
+      return results;
     }
+    admitted.forEach((index, j) => {
+      results[index] = { ok: true, recordId: this.#enqueue(entries[j] as JournalEntry, seqs[j], now) };
+    });
+    this.#startProcessorTimer();
+    return results;
+  }
+
+  /** A record id, Kinesis metadata for a Kinesis-sourced record, into the processor buffer. */
+  #enqueue(entry: JournalEntry, seq: number | undefined, now: number): string {
+    const recordId = `${this.#idBase}${String(this.#sequence++).padStart(12, '0')}`;
+    const { data, arrival, partitionKey } = entry;
+    const kinesis = partitionKey === undefined ? undefined : shardMetadata(partitionKey, now, this.#sequence);
+    const base = seq === undefined ? { recordId, data, arrival } : { recordId, data, arrival, seq };
+    this.#accept(kinesis ? { ...base, kinesis } : base);
+    return recordId;
+  }
+
+  #startProcessorTimer(): void {
     if (this.#pending.length > 0 && !this.#cancelProcessorTimer) {
       const intervalMs = scaledMs(this.#settings.processorBufferIntervalSeconds, this.#o.timeScale);
       this.#cancelProcessorTimer = this.#clock.setTimer(intervalMs, () => this.#dispatch());
     }
-    return results;
   }
 
+  /** Into the processor buffer (its bytes are already counted in the backlog). */
   #accept(record: BufferedRecord): void {
     const payload = Math.ceil(record.data.byteLength / 3) * 4 + EVENT_RECORD_OVERHEAD;
     const limit = this.#settings.processorBufferSizeMB * MiB;
     if (this.#pendingPayload + payload > limit && this.#pending.length > 0) this.#dispatch();
     this.#pending.push(record);
     this.#pendingPayload += payload;
-    this.#backlogBytes += record.data.byteLength;
     this.#stats.recordsIn += 1;
   }
 
@@ -217,7 +238,12 @@ export class LocalDeliveryStream {
 
   #route(batch: BufferedRecord[], outcome: InvocationOutcome): void {
     this.#stats.invocationAttempts += outcome.attempts;
-    routeInvocation({ delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn }, batch, outcome);
+    const delivered = (seqs: number[]) => this.#o.journal?.delivered(seqs);
+    routeInvocation(
+      { delivery: this.#delivery, stats: this.#stats, lambdaArn: this.#lambdaArn, delivered },
+      batch,
+      outcome,
+    );
     for (const r of batch) this.#backlogBytes -= r.data.byteLength;
   }
 }

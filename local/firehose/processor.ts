@@ -17,6 +17,8 @@ export interface BufferedRecord {
   data: Uint8Array;
   arrival: number;
   kinesis?: FirehoseRecordMetadata;
+  /** The record's sequence number in the stream's journal (absent without one). */
+  seq?: number;
 }
 
 export interface StreamIdentity {

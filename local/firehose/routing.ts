@@ -8,6 +8,8 @@ export interface RoutingContext {
   delivery: S3Delivery;
   stats: FirehoseStats;
   lambdaArn: string;
+  /** Journal sequence numbers of records that need no object (the transform dropped them). */
+  delivered?: (seqs: number[]) => void;
 }
 
 type ErrorFields = Pick<FailedRecord, 'errorCode' | 'errorMessage'> & { attempts: number };
@@ -38,31 +40,39 @@ export function routeInvocation(
     for (const source of batch) processingFailed(ctx, source, outcome);
     return;
   }
+  const dropped: number[] = [];
   for (let i = 0; i < batch.length; i += 1) {
     const source = batch[i] as BufferedRecord;
     const result = outcome.records[i];
-    if (result?.result === 'Dropped') ctx.stats.dropped += 1;
-    else if (result?.result !== 'Ok')
+    if (result?.result === 'Dropped') {
+      ctx.stats.dropped += 1;
+      if (source.seq !== undefined) dropped.push(source.seq);
+    } else if (result?.result !== 'Ok')
       processingFailed(ctx, source, { ...PROCESSING_FAILED_STATUS, attempts: outcome.attempts });
     else {
-      const added = ctx.delivery.addRecord(result.keys, result.data, source.arrival);
+      const added = ctx.delivery.addRecord(result.keys, result.data, source.arrival, source.seq);
       if (added === 'missingPartitionKeys') partitioningFailed(ctx, 'partitioning-failed', source, result.data);
       if (added === 'activePartitionExceeded') partitioningFailed(ctx, 'activePartitionExceeded', source, result.data);
     }
   }
+  if (dropped.length > 0) ctx.delivered?.(dropped);
 }
 
 function processingFailed(ctx: RoutingContext, source: BufferedRecord, error: ErrorFields): void {
   ctx.stats.processingFailed += 1;
   const rawData = Buffer.from(source.data.buffer, source.data.byteOffset, source.data.byteLength).toString('base64');
-  ctx.delivery.addFailure('processing-failed', {
-    rawData,
-    arrival: source.arrival,
-    attemptsMade: error.attempts,
-    errorCode: error.errorCode,
-    errorMessage: error.errorMessage,
-    lambdaArn: ctx.lambdaArn,
-  });
+  ctx.delivery.addFailure(
+    'processing-failed',
+    {
+      rawData,
+      arrival: source.arrival,
+      attemptsMade: error.attempts,
+      errorCode: error.errorCode,
+      errorMessage: error.errorMessage,
+      lambdaArn: ctx.lambdaArn,
+    },
+    source.seq,
+  );
 }
 
 /** The record was transformed; its transformed data is what could not be placed. */
@@ -73,10 +83,14 @@ function partitioningFailed(
   data: Buffer,
 ): void {
   ctx.stats.partitioningFailed += 1;
-  ctx.delivery.addFailure(type, {
-    rawData: data.toString('base64'),
-    arrival: source.arrival,
-    attemptsMade: 1,
-    ...PARTITIONING_ERRORS[type],
-  });
+  ctx.delivery.addFailure(
+    type,
+    {
+      rawData: data.toString('base64'),
+      arrival: source.arrival,
+      attemptsMade: 1,
+      ...PARTITIONING_ERRORS[type],
+    },
+    source.seq,
+  );
 }

@@ -1,6 +1,8 @@
 // PutRecordBatch call limits, Kinesis source metadata and the counters of a local delivery stream.
 import type { FirehoseRecordMetadata } from 'aws-lambda';
 import type { config } from '#shared/config.js';
+import type { PutRecordResult } from '#shared/ports.js';
+import type { JournalEntry } from './journal-frames.js';
 
 /** Firehose's error for a call that breaks the API limits (the whole call fails). */
 export class InvalidArgumentException extends Error {
@@ -69,3 +71,31 @@ export const newStats = (): FirehoseStats => ({
   partitioningFailed: 0,
   dropped: 0,
 });
+
+/**
+ * Back-pressure: records fit while their bytes stay within `room` (what the backlog bound leaves);
+ * the others are answered ServiceUnavailableException. The admitted ones become journal entries.
+ */
+export function admit(
+  records: readonly Uint8Array[],
+  kinesisKeys: readonly string[] | undefined,
+  arrival: number,
+  room: number,
+): { results: PutRecordResult[]; admitted: number[]; entries: JournalEntry[]; bytes: number } {
+  const results = new Array<PutRecordResult>(records.length);
+  const admitted: number[] = [];
+  const entries: JournalEntry[] = [];
+  let bytes = 0;
+  for (let i = 0; i < records.length; i += 1) {
+    const data = records[i] as Uint8Array;
+    if (bytes + data.byteLength > room) {
+      results[i] = { ok: false, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' };
+      continue;
+    }
+    bytes += data.byteLength;
+    admitted.push(i);
+    const key = kinesisKeys?.[i];
+    entries.push(key === undefined ? { arrival, data } : { arrival, data, partitionKey: key });
+  }
+  return { results, admitted, entries, bytes };
+}

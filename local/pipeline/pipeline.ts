@@ -5,12 +5,13 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
 import type { CadenceSettings } from '#shared/lake/cadence.js';
-import type { PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
+import type { PutObject, PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
 import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
 import type { AthenaFaults, LocalAthena } from '../athena/athena.js';
 import { type LocalEventBus, makeLocalEventBus } from '../eventbridge/eventbridge.js';
-import type { LocalDeliveryStream } from '../firehose/firehose.js';
+import type { LocalDeliveryStream, StreamHealth } from '../firehose/firehose.js';
+import type { JournalFiles } from '../firehose/journal-files.js';
 import type { TransformHandler } from '../firehose/processor.js';
 import { type CadenceTicker, startCadenceTicker } from '../glue/cadence-tick.js';
 import type { LocalGlueFaults, LocalGlueJob } from '../glue/job.js';
@@ -18,8 +19,20 @@ import { makeTopicRule } from '../iot/iot.js';
 import { LocalS3 } from '../s3/s3.js';
 import { persistDlqs } from '../sqs/dlq-store.js';
 import type { SqsHandler } from '../sqs/sqs.js';
+import { checkDataDir, combinedHealth, openJournals } from './durability.js';
+import { acquireDataDirLock } from './lock.js';
 import { makeQueues, type PipelineQueues, startConsumers } from './queues.js';
-import { lakeHandlers, makeDeliveryStreams, makeEngines, wireNotifications, wireRetries } from './wiring.js';
+import { type Reannounced, reannounce } from './recovery.js';
+import {
+  devicesStreamName,
+  directStreamName,
+  lakeHandlers,
+  localJobName,
+  makeDeliveryStreams,
+  makeEngines,
+  wireNotifications,
+  wireRetries,
+} from './wiring.js';
 
 export interface LocalPipelineOptions {
   dataDir: string;
@@ -37,6 +50,12 @@ export interface LocalPipelineOptions {
   cadence?: Partial<CadenceSettings>;
   /** Partitions a delivery stream may have open at once (Firehose's default: 500). */
   maxActivePartitions?: number;
+  /** Acknowledge records only once journalled and fsync'd (default local.durableAcks). */
+  durableAcks?: boolean;
+  /** The command owning the data directory, named in its lock file (default 'pipeline'). */
+  command?: string;
+  /** Where ERROR lines go when a write fails (default stderr). */
+  log?: (line: string) => void;
 }
 
 /** Wrappers around the hand-offs, each free to fail some calls the way the real service would. */
@@ -48,6 +67,10 @@ export interface PipelineFaults {
   notification?: (queue: QueueName, send: (body: string) => Promise<unknown>) => (body: string) => Promise<unknown>;
   glue?: LocalGlueFaults;
   athena?: AthenaFaults;
+  /** The Firehose journal's file operations (a disk that fails writes). */
+  journalFiles?: JournalFiles;
+  /** Firehose's S3 object writes (a disk that fails writes). */
+  deliveryPutObject?: (port: PutObject) => PutObject;
 }
 
 export interface StartedQuery {
@@ -76,12 +99,43 @@ export interface LocalPipeline {
   catalogue: ReportDefinition[];
   /** Every report query start-reports started, in order. */
   startedQueries: StartedQuery[];
+  /** Records replayed from the journals and work announced again at start (crash recovery). */
+  recovered: { journalRecords: number } & Reannounced;
+  /** ok, or the first failing write named (journal, S3 delivery). */
+  health(): StreamHealth;
+  /** Stops everything and releases the data directory; undelivered records stay in the journals. */
   close(): Promise<void>;
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { dataDir, faults = {} } = options;
   const timeScale = options.timeScale ?? config.local.timeScale;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  await checkDataDir(dataDir);
+  const lock = acquireDataDirLock(dataDir, options.command ?? (process.argv.slice(2).join(' ') || 'pipeline'));
+  try {
+    return await start(options, { dataDir, faults, timeScale, log, release: lock.release });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+interface Started {
+  dataDir: string;
+  faults: PipelineFaults;
+  timeScale: number;
+  log: (line: string) => void;
+  release: () => void;
+}
+
+async function start(options: LocalPipelineOptions, started: Started): Promise<LocalPipeline> {
+  const { dataDir, faults, timeScale, log, release } = started;
+  // EVENTLAKE_DURABLE_ACKS=false turns the journal off for a whole process tree (the crash run's baseline).
+  const fromEnv = process.env.EVENTLAKE_DURABLE_ACKS;
+  const durable = options.durableAcks ?? (fromEnv === undefined ? config.local.durableAcks : fromEnv !== 'false');
+  const names = { direct: directStreamName, devices: devicesStreamName };
+  const opened = durable ? await openJournals(dataDir, names, faults.journalFiles) : undefined;
   // DuckDB would take 80% of RAM by default; bounded, it spills to disk instead of growing the process.
   // It spills into the data directory, not `.tmp` in the working directory (two runs there would share it).
   const instance = await DuckDBInstance.create(':memory:', {
@@ -91,17 +145,27 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const s3 = new LocalS3({ dataDir });
   const bus = makeLocalEventBus({ timeScale });
   const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
+  let lastCause: string | undefined;
+  const health = () => combinedHealth([() => streams.direct.health(), () => streams.devices.health()]);
+  const onError = () => {
+    const { cause } = health();
+    if (cause !== undefined && cause !== lastCause) log(`ERROR ${new Date().toISOString()} ${cause}`);
+    lastCause = cause;
+  };
+  const deliveryS3 = faults.deliveryPutObject ? { putObject: faults.deliveryPutObject(s3.putObject) } : s3;
   const { closeTransform, ...streams } = makeDeliveryStreams(
-    s3,
+    deliveryS3,
     {
       timeScale,
       transformTimeoutMs: options.transformTimeoutMs,
       transformWorkers: options.transformWorkers ?? config.local.transformWorkers,
       ...(options.maxActivePartitions === undefined ? {} : { maxActivePartitions: options.maxActivePartitions }),
+      onError,
+      ...(opened ? { journals: opened.journals } : {}),
     },
     faults,
   );
-  const queues = makeQueues(timeScale);
+  const queues = makeQueues(timeScale, durable ? dataDir : undefined);
   const catalogue = loadReportCatalogue(defaultReportsDir());
   const startedQueries: StartedQuery[] = [];
   const startQuery: StartQuery = async (request) => {
@@ -127,6 +191,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
   wireNotifications(s3, queues, faults);
   wireRetries(bus, { glue, athena, startQuery, maxRunRetries: options.maxRunRetries ?? config.glue.maxRunRetries });
+  streams.direct.replay(opened?.replay.direct ?? []);
+  streams.devices.replay(opened?.replay.devices ?? []);
+  const journalRecords = (opened?.replay.direct.length ?? 0) + (opened?.replay.devices.length ?? 0);
+  const queuedBodies = [queues.rawObjects.queue, queues.curatedRuns.queue].flatMap((q) =>
+    q.peekMessages().map((m) => m.body),
+  );
+  const announced = await reannounce({ s3, jobName: localJobName, catalogue, queuedBodies });
   return {
     dataDir,
     instance,
@@ -141,13 +212,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     athena,
     catalogue,
     startedQueries,
+    recovered: { journalRecords, ...announced },
+    health,
     close: async () => {
       await gate.stop();
       await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });
+      for (const { queue, dlq } of Object.values(queues)) {
+        queue.closeLog();
+        dlq.closeLog(true); // now in _dlq/, where `eventlake replay dlq` takes them from
+      }
+      streams.direct.stop();
+      streams.devices.stop();
+      await opened?.journals.direct.close();
+      await opened?.journals.devices.close();
       instance.closeSync();
       await closeTransform();
+      release();
     },
   };
 }

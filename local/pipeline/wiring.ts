@@ -16,6 +16,7 @@ import { makeTransformHandler } from '../../functions/transform.js';
 import { type LocalAthena, makeLocalAthena } from '../athena/athena.js';
 import type { LocalEventBus } from '../eventbridge/eventbridge.js';
 import { LocalDeliveryStream } from '../firehose/firehose.js';
+import type { Journal } from '../firehose/journal.js';
 import { startTransformWorkers } from '../firehose/transform-workers.js';
 import { type LocalGlueJob, makeLocalGlueJob } from '../glue/job.js';
 import { localBucketNames } from '../s3/buckets.js';
@@ -24,7 +25,9 @@ import { scaledMs } from './clock.js';
 import type { PipelineFaults } from './pipeline.js';
 import type { PipelineQueues } from './queues.js';
 
-const localJobName = `${config.service}-local-${config.glue.jobName}`;
+export const localJobName = `${config.service}-local-${config.glue.jobName}`;
+export const directStreamName = `${config.service}-local-${config.firehose.directStream}`;
+export const devicesStreamName = `${config.service}-local-${config.firehose.deviceStream}`;
 
 export interface EngineParts {
   dataDir: string;
@@ -95,10 +98,17 @@ export interface DeliverySettings {
   transformWorkers: number;
   /** Partitions a stream may have open at once (default 500). */
   maxActivePartitions?: number;
+  /** Each stream's write-ahead journal (durable acks); absent, acknowledged records live in memory only. */
+  journals?: { direct: Journal; devices: Journal };
+  onError?: (error: unknown) => void;
 }
 
 /** The two delivery streams, sharing one transform λ; closeTransform stops its worker threads. */
-export function makeDeliveryStreams(s3: LocalS3, settings: DeliverySettings, faults: PipelineFaults) {
+export function makeDeliveryStreams(
+  s3: Pick<LocalS3, 'putObject'>,
+  settings: DeliverySettings,
+  faults: PipelineFaults,
+) {
   const timeoutMs = settings.transformTimeoutMs ?? config.transform.timeoutSeconds * 1000;
   // A worker call outliving Firehose's timeout is hung: the pool replaces that worker.
   const workers =
@@ -115,14 +125,17 @@ export function makeDeliveryStreams(s3: LocalS3, settings: DeliverySettings, fau
     // One invocation more than workers: a worker has its next batch while the main thread routes the last.
     concurrentInvocations: settings.transformWorkers + 1,
     ...(settings.maxActivePartitions === undefined ? {} : { maxActivePartitions: settings.maxActivePartitions }),
+    ...(settings.onError ? { onError: settings.onError } : {}),
   };
   const direct = new LocalDeliveryStream({
     ...streamOptions,
-    name: `${config.service}-local-${config.firehose.directStream}`,
+    name: directStreamName,
+    ...(settings.journals ? { journal: settings.journals.direct } : {}),
   });
   const devices = new LocalDeliveryStream({
     ...streamOptions,
-    name: `${config.service}-local-${config.firehose.deviceStream}`,
+    name: devicesStreamName,
+    ...(settings.journals ? { journal: settings.journals.devices } : {}),
     sourceKinesisStreamArn: `arn:aws:kinesis:${config.region}:000000000000:stream/${config.service}-local-device-events`,
   });
   return { direct, devices, closeTransform: async () => workers?.close() };

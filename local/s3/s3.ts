@@ -3,7 +3,7 @@
 // to the matching notification targets with a real S3 event.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '#shared/config.js';
 import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, ObjectRef, PutObject } from '#shared/ports.js';
@@ -167,7 +167,15 @@ export class LocalS3 {
     const tmp = path.join(tmpDir, randomUUID());
     await Promise.all([mkdir(path.dirname(file), { recursive: true }), mkdir(tmpDir, { recursive: true })]);
     try {
-      await writeFile(tmp, bytes);
+      // On stable storage before it is renamed into place: the Firehose journal lets its records go
+      // once this resolves.
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(bytes);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
       await rename(tmp, file);
     } catch (error) {
       await rm(tmp, { force: true });

@@ -12,6 +12,7 @@ import {
   type QueueStats,
   type SqsHandler,
 } from './options.js';
+import type { QueueLog } from './queue-log.js';
 import { batchOutcome, newMessage, type QueueIdentity, type QueueMessage, sqsRecord } from './sqs-event.js';
 import { MessageStore } from './store.js';
 
@@ -35,7 +36,10 @@ export class LocalQueue {
   #drainWaiters: (() => void)[] = [];
   #sent = 0;
 
-  constructor(options: LocalQueueOptions) {
+  readonly #log: QueueLog | undefined;
+
+  /** With `persisted`, every change goes to its log first, and the messages it restored are queued again. */
+  constructor(options: LocalQueueOptions, persisted?: { log: QueueLog; messages: readonly QueueMessage[] }) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.identity = {
@@ -43,6 +47,8 @@ export class LocalQueue {
       region: options.region ?? config.region,
       accountId: options.accountId ?? '000000000000',
     };
+    this.#log = persisted?.log;
+    for (const message of persisted?.messages ?? []) this.#store.add(message);
   }
 
   async sendMessage(body: string): Promise<{ messageId: string; md5OfBody: string }> {
@@ -96,6 +102,8 @@ export class LocalQueue {
   }
 
   #enqueue(message: QueueMessage): void {
+    // On disk first: a send that cannot be logged fails (S3 counts a failed notification).
+    this.#log?.put(message);
     this.#store.add(message);
     this.#requestPump();
   }
@@ -115,7 +123,8 @@ export class LocalQueue {
     const consumer = this.#consumer;
     while (consumer && this.#running.size < consumer.maxConcurrency && this.#ready(consumer, now)) {
       const visibilityMs = scaledMs(this.#options.visibilityTimeoutSeconds, this.#options.timeScale);
-      const batch = this.#store.receive(consumer.batchSize, now, visibilityMs, this.#options);
+      const batch = this.#store.receive(consumer.batchSize, now, visibilityMs, this.#redrive());
+      this.#logged(() => this.#log?.received(batch));
       if (batch.length > 0) this.#track(this.#invoke(consumer, batch));
     }
     this.#schedule(now);
@@ -145,8 +154,36 @@ export class LocalQueue {
     // Failed messages stay invisible until their visibility timeout, then return to the queue.
     for (const [messageId, handle] of handles) {
       if (outcome.kind === 'partial' && outcome.failed.has(messageId)) continue;
-      this.#store.delete(messageId, handle);
+      if (this.#store.delete(messageId, handle)) this.#logged(() => this.#log?.removed(messageId));
     }
+  }
+
+  /** The redrive policy; a message moved to the DLQ leaves this queue's log. */
+  #redrive() {
+    const { maxReceiveCount, deadLetterQueue } = this.#options;
+    if (!deadLetterQueue || !this.#log) return { maxReceiveCount, deadLetterQueue };
+    const target = {
+      acceptRedriven: (message: QueueMessage) => {
+        deadLetterQueue.acceptRedriven(message);
+        this.#logged(() => this.#log?.removed(message.messageId));
+      },
+    };
+    return { maxReceiveCount, deadLetterQueue: target };
+  }
+
+  /** Receive counts and deletes the log misses only cost a redelivery after a crash (handlers are idempotent). */
+  #logged(write: () => void): void {
+    try {
+      write();
+    } catch {
+      // The queue in memory stays right; the next start may see the message again.
+    }
+  }
+
+  /** Closes the queue's log (after stop); `clear` empties it first (its messages are stored elsewhere). */
+  closeLog(clear = false): void {
+    if (clear) this.#logged(() => this.#log?.clear());
+    this.#log?.close();
   }
 
   #track(run: Promise<void>): void {

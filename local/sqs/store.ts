@@ -64,20 +64,20 @@ export class MessageStore {
   }
 
   /** DeleteMessage: only the latest receipt handle deletes (an older one succeeds but does nothing). */
-  delete(messageId: string, handle: string | undefined): void {
+  delete(messageId: string, handle: string | undefined): boolean {
     const inFlight = this.#inFlight.get(messageId);
     if (inFlight?.receiptHandle === handle) {
       this.#inFlight.delete(messageId);
       this.counts.deleted += 1;
-      return;
+      return true;
     }
     const index = this.#visible.findIndex(
       (m, i) => i >= this.#head && m.messageId === messageId && m.receiptHandle === handle,
     );
-    if (index >= 0) {
-      this.#visible.splice(index, 1);
-      this.counts.deleted += 1;
-    }
+    if (index < 0) return false;
+    this.#visible.splice(index, 1);
+    this.counts.deleted += 1;
+    return true;
   }
 
   /** In-flight messages whose visibility timeout has passed become visible again. */

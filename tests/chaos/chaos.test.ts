@@ -42,11 +42,13 @@ beforeAll(async () => {
     rates,
     duplicateSendRate: 0.2,
     dataDir,
-    transformTimeoutMs: 300,
+    // Not less: under load a worker replaced after a hang needs longer than 300 ms to boot, and every
+    // invocation after it then timed out into the error prefix (no raw objects, so no Glue fault fired).
+    transformTimeoutMs: 1_500,
     batch: 50,
     devices: 40,
   });
-}, 60_000);
+}, 420_000);
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
