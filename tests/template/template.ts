@@ -75,16 +75,12 @@ export function packagedStack(env: Readonly<Record<string, string>> = {}): { tem
     `test -f "$1" || npx serverless package --stage ${stage} --package "$2"`,
     `for old in "$3"-*; do [ "$old" = "$2" ] || rm -rf "$old"; done`,
   ].join(' && ');
-  execFileSync(
-    'flock',
-    [`${cacheBase}.lock`, 'sh', '-c', script, 'sh', templateFile, packageDir, cacheBase],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 400_000,
-    },
-  );
+  execFileSync('flock', [`${cacheBase}.lock`, 'sh', '-c', script, 'sh', templateFile, packageDir, cacheBase], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 400_000,
+  });
   const packaged = { template: JSON.parse(readFileSync(templateFile, 'utf8')) as Template, packageDir };
   cached.set(key, packaged);
   return packaged;

@@ -1,4 +1,5 @@
 // `eventlake schema check` and `eventlake schema release`: the runner over the repository's files.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CheckResult, checkSchemaChanges } from './check.js';
@@ -37,7 +38,10 @@ export function runSchemaCheck(root: string, io: SchemaIo): number {
 /** Checks, then records the current schemas and columns as released (refuses when the check fails). */
 export function runSchemaRelease(root: string, io: SchemaIo): number {
   if (runSchemaCheck(root, io) !== 0) return 1;
-  writeFileSync(path.join(root, RELEASED_FILE), snapshotText(currentSnapshot(root)));
+  const file = path.join(root, RELEASED_FILE);
+  writeFileSync(file, snapshotText(currentSnapshot(root)));
+  // In the repository's own format, so `npm run lint` accepts the file as written.
+  spawnSync(path.join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { stdio: 'ignore' });
   io.stdout(`schema release: wrote ${RELEASED_FILE}; commit it with the change it releases\n`);
   return 0;
 }
