@@ -27,7 +27,7 @@ const ROLE_SUFFIXES = [
   'device-rule',
   'device-rule-errors',
   'parquet-job',
-  'quicksight-athena',
+  'quicksight-reports',
 ];
 
 /** Lambda function keys of infra/functions/*.yml; serverless names them `<service>-<stage>-<key>`. */

@@ -63,26 +63,22 @@ export function unwrapDeviceRecord(record: SourceRecord): UnwrappedDeviceRecord 
 }
 
 /**
- * The inner payload, with the rule's fields appended when it is a JSON object. Appended as text, not
- * re-serialised, so every other byte reaches the validator as the device sent it (big numbers,
- * duplicate keys); JSON's last-key-wins makes the topic's device id win over one in the payload.
+ * The inner payload, with the rule's fields appended when it looks like a JSON object (`{…}`). Appended
+ * as text, not re-serialised, so every other byte reaches the validator as the device sent it (big
+ * numbers, duplicate keys), and without a second parse: the transform parses it once, and rejects it
+ * as malformed if it is not JSON. JSON's last-key-wins makes the topic's device id win.
  */
 function stamped(wrapper: DeviceWrapper): string {
-  const inner = Buffer.from(wrapper.payload_b64, 'base64');
+  const b64 = wrapper.payload_b64;
+  const inner = Buffer.from(b64, 'base64');
   // Not base64, or not UTF-8: hand the transform the bytes as they are, to reject them as it does today.
-  if (inner.toString('base64') !== wrapper.payload_b64 || !isUtf8(inner)) return wrapper.payload_b64;
-  const text = inner.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return wrapper.payload_b64;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrapper.payload_b64;
-  const close = text.lastIndexOf('}');
-  const separator = Object.keys(value).length === 0 ? '' : ',';
+  if (b64.length % 4 !== 0 || inner.length !== Buffer.byteLength(b64, 'base64') || !isUtf8(inner)) return b64;
+  const text = inner.toString('utf8').trimEnd();
+  if (!text.trimStart().startsWith('{') || !text.endsWith('}')) return b64;
+  const close = text.length - 1;
+  const empty = text.slice(text.indexOf('{') + 1, close).trim() === '';
   const fields = `"device_id":${JSON.stringify(wrapper.device_id)},"server_received_at":${wrapper.received_ms}`;
-  return Buffer.from(`${text.slice(0, close)}${separator}${fields}${text.slice(close)}`, 'utf8').toString('base64');
+  return Buffer.from(`${text.slice(0, close)}${empty ? '' : ','}${fields}}`, 'utf8').toString('base64');
 }
 
 /** A failed-event record's JSON line with the device id added (the payload may not have carried one). */

@@ -40,8 +40,8 @@ function listFiles(relative: string): string[] {
     .flatMap((name) => listFiles(path.join(relative, name)));
 }
 
-function inputsFingerprint(): string {
-  const hash = createHash('sha256');
+function inputsFingerprint(env: Readonly<Record<string, string>>): string {
+  const hash = createHash('sha256').update(JSON.stringify(env));
   for (const file of inputRoots.flatMap(listFiles)) {
     hash
       .update(file)
@@ -52,13 +52,22 @@ function inputsFingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let cached: { template: Template; packageDir: string } | undefined;
+const cached = new Map<string, { template: Template; packageDir: string }>();
 
-/** The packaged stack for stage `test`: `{ template, packageDir }`. */
-export function packagedStack(): { template: Template; packageDir: string } {
-  if (cached) return cached;
-  const cacheBase = path.join(tmpdir(), 'eventlake-template');
-  const packageDir = `${cacheBase}-${inputsFingerprint()}`;
+/**
+ * The packaged stack for stage `test`: `{ template, packageDir }`; `env` are deploy-time settings
+ * (e.g. EVENTLAKE_QUICKSIGHT_PRINCIPAL_ARN) it is packaged with, part of the cache key.
+ */
+export function packagedStack(env: Readonly<Record<string, string>> = {}): { template: Template; packageDir: string } {
+  const key = JSON.stringify(env);
+  const hit = cached.get(key);
+  if (hit) return hit;
+  // Per checkout and settings: worktrees of the same repository, and the variants of one, package (and
+  // clean up) without touching each other's templates.
+  const checkout = createHash('sha256').update(repoRoot).digest('hex').slice(0, 8);
+  const variant = key === '{}' ? 'default' : createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const cacheBase = path.join(tmpdir(), `eventlake-template-${checkout}-${variant}`);
+  const packageDir = `${cacheBase}-${inputsFingerprint(env)}`;
   const templateFile = path.join(packageDir, 'cloudformation-template-update-stack.json');
   // Under the lock: package only if no earlier worker (or run) produced this fingerprint's template,
   // then drop the templates of earlier fingerprints.
@@ -66,18 +75,15 @@ export function packagedStack(): { template: Template; packageDir: string } {
     `test -f "$1" || npx serverless package --stage ${stage} --package "$2"`,
     `for old in "$3"-*; do [ "$old" = "$2" ] || rm -rf "$old"; done`,
   ].join(' && ');
-  execFileSync(
-    'flock',
-    [path.join(tmpdir(), 'eventlake-package.lock'), 'sh', '-c', script, 'sh', templateFile, packageDir, cacheBase],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 180_000,
-    },
-  );
-  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as Template;
-  cached = { template, packageDir };
-  return cached;
+  execFileSync('flock', [`${cacheBase}.lock`, 'sh', '-c', script, 'sh', templateFile, packageDir, cacheBase], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 400_000,
+  });
+  const packaged = { template: JSON.parse(readFileSync(templateFile, 'utf8')) as Template, packageDir };
+  cached.set(key, packaged);
+  return packaged;
 }
 
 export const template = (): Template => packagedStack().template;
