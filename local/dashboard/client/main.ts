@@ -212,7 +212,17 @@ function chartState(name: string): ChartData | null {
   return { x: option.xAxis?.[0]?.data ?? [], series };
 }
 
-Object.assign(window, { eventlakeDashboard: { chartState, state: () => state, data: () => data } });
+/** Where a click lands on a bar or point of a series (half its value up: inside a stacked bar). */
+function pointOf(name: string, seriesIndex: number, xIndex: number): { x: number; y: number } | null {
+  const chart = charts.get(name);
+  const value = chartState(name)?.series[seriesIndex]?.values[xIndex];
+  if (!chart || value === undefined) return null;
+  const [x = 0, y = 0] = chart.convertToPixel({ seriesIndex }, [xIndex, value / 2]) as number[];
+  const box = chart.getDom().getBoundingClientRect();
+  return { x: box.left + x, y: box.top + y };
+}
+
+Object.assign(window, { eventlakeDashboard: { chartState, pointOf, state: () => state, data: () => data } });
 if (!location.hash) history.replaceState(null, '', formatState(state));
 wireControls();
 render();

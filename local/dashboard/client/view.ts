@@ -9,10 +9,13 @@ export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (
 /** An inline SVG polyline of the daily values (no axes: the shape is the point). */
 export function sparkline(values: number[], width = 120, height = 28): string {
   if (values.length === 0) return `<svg class="spark" width="${width}" height="${height}" aria-hidden="true"></svg>`;
+  if (values.length === 1) {
+    return `<svg class="spark" width="${width}" height="${height}" aria-hidden="true"><circle cx="${width / 2}" cy="${height / 2}" r="2.5" fill="#4e79a7"/></svg>`;
+  }
   const max = Math.max(...values);
   const min = Math.min(...values, 0);
   const span = max - min || 1;
-  const step = values.length > 1 ? width / (values.length - 1) : 0;
+  const step = width / (values.length - 1);
   const points = values
     .map(
       (v, i) =>
@@ -27,7 +30,7 @@ const kpiValue = (k: Kpi, value: number): string =>
 
 function change(k: Kpi): string {
   if (k.previous === null) return '<span class="change">no earlier period to compare</span>';
-  if (k.change === null) return `<span class="change">previous period: ${esc(kpiValue(k, k.previous))}</span>`;
+  if (k.change === null) return '<span class="change">none in the previous period</span>';
   const pct = Math.round(k.change * 1000) / 10;
   const cls = pct > 0 ? 'up' : pct < 0 ? 'down' : '';
   const sign = pct > 0 ? '+' : '';
@@ -53,7 +56,7 @@ export function sectionHtml(report: ReportData, state: ViewState, rows: Row[]): 
     rows.length === 0
       ? '<p class="empty">No published data for this range and these filters.</p>'
       : `${report.chart === 'table' ? '' : `<div class="chart" role="img" aria-label="${esc(report.title)} chart"></div>`}` +
-        `<details${report.chart === 'table' ? ' open' : ''}><summary>Table (${rows.length} rows)</summary>` +
+        `<details${report.chart === 'table' ? ' open' : ''}><summary>Table (${rows.length} ${rows.length === 1 ? 'row' : 'rows'})</summary>` +
         `<div class="table-wrap">${tableHtml(report.columns, rows)}</div></details>`;
   return (
     `<h2>${esc(report.title)}</h2><p class="summary">${esc(report.summary)}</p>${filterNote(report, state)}${body}` +
