@@ -201,10 +201,10 @@ describe('the dashboard npm start writes, from file://', () => {
 
 describe('the live dashboard under the dev stack', () => {
   let dev: DevSession | undefined;
-  let devDir: string;
+  let devDir: string | undefined;
   afterAll(async () => {
     await dev?.stop();
-    rmSync(devDir, { recursive: true, force: true });
+    if (devDir) rmSync(devDir, { recursive: true, force: true });
   });
 
   it('re-renders by itself when reports are republished', async () => {
