@@ -15,30 +15,8 @@ import { type Browser, launchChromium } from '../../local/dashboard/browser.js';
 import { parseCsv } from '../../local/dashboard/client/csv.js';
 import { localBucketNames } from '../../local/s3/buckets.js';
 import { pageView } from '../cli/lake.js';
-import {
-  type CsvRow,
-  cells,
-  type DrawnChart,
-  drawnCells,
-  publishedRows,
-  type Selection,
-  select,
-  total,
-} from './published.js';
-
-// Page-side globals of the functions run in the browser (the Node program has no DOM types).
-interface PageApi {
-  chartState(report: string): DrawnChart | null;
-  pointOf(report: string, series: number, x: number): { x: number; y: number };
-  state(): Selection;
-}
-declare const window: Record<string, unknown> & { eventlakeDashboard: PageApi };
-declare const location: { hash: string };
-declare const document: {
-  documentElement: { scrollWidth: number };
-  getElementById(id: string): { classList: { contains(name: string): boolean } } | null;
-  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
-};
+import { chart, expectShown, tableRows } from './page.js';
+import { type CsvRow, cells, drawnCells, publishedRows, type Selection, select, total } from './published.js';
 
 let dataDir: string;
 let browser: Browser;
@@ -70,41 +48,6 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-const chart = (page: Page, report: string): Promise<DrawnChart | null> =>
-  page.evaluate((r) => window.eventlakeDashboard.chartState(r), report);
-const tile = async (page: Page, id: string): Promise<number> =>
-  Number(await page.locator(`.tile[data-kpi="${id}"]`).getAttribute('data-value'));
-const tableRows = (page: Page, report: string): Promise<string[][]> =>
-  page.$$eval(`section[data-report="${report}"] tbody tr`, (trs) =>
-    trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')),
-  );
-
-/** The page's charts and tiles against the published CSVs for one selection. */
-async function expectShown(page: Page, rows: Record<string, CsvRow[]>, s: Selection): Promise<void> {
-  const byType = cells(select(rows.events_by_type_daily ?? [], s), 'dt', 'event_type', 'events');
-  expect(drawnCells(await chart(page, 'events_by_type_daily'))).toEqual(byType);
-  expect(await tile(page, 'valid_events')).toBe(total(byType));
-  const failed = cells(
-    select(rows.failed_events_daily ?? [], { from: s.from, to: s.to }),
-    'dt',
-    'failure_type',
-    'failed_events',
-  );
-  expect(drawnCells(await chart(page, 'failed_events_daily'))).toEqual(failed);
-  expect(await tile(page, 'failed_events')).toBe(total(failed));
-  const money = cells(
-    select(rows.purchases_revenue_daily ?? [], { from: s.from, to: s.to }),
-    'dt',
-    'currency',
-    'revenue',
-  );
-  expect(drawnCells(await chart(page, 'purchases_revenue_daily'))).toEqual(money);
-  for (const currency of new Set(Object.keys(money).map((k) => k.split('|')[0]))) {
-    const ofCurrency = Object.fromEntries(Object.entries(money).filter(([k]) => k.startsWith(`${currency}|`)));
-    expect(await tile(page, `revenue_${currency}`)).toBe(total(ofCurrency));
-  }
-}
-
 describe('the dashboard npm start writes, from file://', () => {
   const names = ['events_by_type_daily', 'failed_events_daily', 'purchases_revenue_daily', 'top_event_types_per_app'];
   const rows = () => Object.fromEntries(names.map((n) => [n, publishedRows(reportsRoot(dataDir), n)]));
@@ -121,7 +64,7 @@ describe('the dashboard npm start writes, from file://', () => {
 
     const before = today();
     await page.click('[data-preset="7"]');
-    const range = await page.evaluate(() => window.eventlakeDashboard.state());
+    const range = await page.evaluate<Selection>('eventlakeDashboard.state()');
     expect([before, today()]).toContain(range.to);
     expect(range.from).toBe(daysBefore(range.to as string, 6));
     await expectShown(page, published, range);
@@ -153,7 +96,7 @@ describe('the dashboard npm start writes, from file://', () => {
 
     // The state is the URL: a reload (or a shared link) shows the same selection.
     await page.reload();
-    await page.waitForFunction(() => 'eventlakeDashboard' in window);
+    await page.waitForFunction("'eventlakeDashboard' in window");
     await expectShown(page, published, { from: first, to: first, where: { event_type: 'purchase' } });
     await page.screenshot({ path: path.join(shots, 'filtered.png'), fullPage: true });
 
@@ -163,9 +106,11 @@ describe('the dashboard npm start writes, from file://', () => {
     const events = page.locator('section[data-report="events_by_type_daily"] .chart');
     await events.scrollIntoViewIfNeeded();
     const target = (await chart(page, 'events_by_type_daily'))?.series[0]?.name as string;
-    const point = await page.evaluate(() => window.eventlakeDashboard.pointOf('events_by_type_daily', 0, 0));
+    const point = await page.evaluate<{ x: number; y: number }>(
+      "eventlakeDashboard.pointOf('events_by_type_daily', 0, 0)",
+    );
     await page.mouse.click(point.x, point.y);
-    await page.waitForFunction((t) => location.hash.includes(`event_type=${t}`), target);
+    await page.waitForFunction(`location.hash.includes('event_type=${target}')`);
     await expectShown(page, published, { from: null, to: null, where: { event_type: target } });
     expect((await tableRows(page, 'top_event_types_per_app')).every((r) => r[2] === target)).toBe(true);
 
@@ -181,7 +126,7 @@ describe('the dashboard npm start writes, from file://', () => {
     const { page } = await open(url());
     await page.setViewportSize({ width: 360, height: 740 });
     await page.click('[data-preset="all"]');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.screenshot({ path: path.join(shots, 'narrow-360.png'), fullPage: true });
     await page.close();
   }, 60_000);
@@ -193,7 +138,7 @@ describe('the dashboard npm start writes, from file://', () => {
     const late = await browser.context.newPage();
     await late.clock.setFixedTime(new Date(Date.now() + (config.alarms.firehoseFreshnessSeconds + 120) * 1000));
     await late.goto(url());
-    await late.waitForFunction(() => document.getElementById('freshness')?.classList.contains('stale'));
+    await late.waitForFunction("document.getElementById('freshness').classList.contains('stale')");
     await expect(late.locator('#freshness').textContent()).resolves.toContain('stale');
     await late.close();
   }, 60_000);
@@ -222,11 +167,11 @@ describe('the live dashboard under the dev stack', () => {
     };
     const { page, errors } = await open(`${dev.url}/`);
     await expect(page.locator('#freshness').textContent()).resolves.toBe('No report published yet.');
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate('window.notReloaded = true');
     const validTile = (n: number) =>
       page.waitForFunction(
-        (v) => document.querySelector('.tile[data-kpi="valid_events"]')?.getAttribute('data-value') === v,
-        String(n),
+        `document.querySelector('.tile[data-kpi="valid_events"]')?.dataset.value === '${n}'`,
+        undefined,
         {
           timeout: 45_000,
         },
@@ -235,7 +180,7 @@ describe('the live dashboard under the dev stack', () => {
     await validTile(20);
     await post(5);
     await validTile(25);
-    expect(await page.evaluate(() => 'notReloaded' in window)).toBe(true);
+    expect(await page.evaluate<boolean>("'notReloaded' in window")).toBe(true);
     const published = publishedRows(reportsRoot(devDir), 'events_by_type_daily');
     expect(total(cells(published, 'dt', 'event_type', 'events'))).toBe(25);
     await page.click('[data-preset="all"]');

@@ -8,9 +8,10 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { chartOption } from './chart-options.js';
 import { toCsv } from './csv.js';
 import { formatAge } from './format.js';
+import { inspectCharts } from './inspect.js';
 import { computeKpis } from './kpi.js';
+import { newerData } from './live.js';
 import {
-  type ChartData,
   chartData,
   type DashboardData,
   type FilterColumn,
@@ -184,47 +185,17 @@ function wireControls(): void {
   });
 }
 
-/** Live under the dev server: a newer reports/index.json means data.json is (or soon is) rewritten. */
-async function poll(): Promise<void> {
-  try {
-    const index = await (await fetch('index.json', { cache: 'no-store' })).json();
-    if (index.updatedAt === data.indexUpdatedAt) return;
-    const next: DashboardData = await (await fetch('data.json', { cache: 'no-store' })).json();
-    if (next.indexUpdatedAt !== data.indexUpdatedAt || next.generatedAt !== data.generatedAt) {
-      data = next;
-      render();
-    }
-  } catch {
-    // The server is restarting or the files are being rewritten: the next poll tries again.
-  }
-}
-
-/** For tests and the curious: what each chart instance currently draws. */
-function chartState(name: string): ChartData | null {
-  const option = charts.get(name)?.getOption() as
-    | { xAxis?: { data: string[] }[]; series: { name: string; data: (number | { name: string; value: number })[] }[] }
-    | undefined;
-  if (!option) return null;
-  const series = option.series.map((s) => ({
-    name: s.name,
-    values: s.data.map((d) => (typeof d === 'number' ? d : d.value)),
-  }));
-  return { x: option.xAxis?.[0]?.data ?? [], series };
-}
-
-/** Where a click lands on a bar or point of a series (half its value up: inside a stacked bar). */
-function pointOf(name: string, seriesIndex: number, xIndex: number): { x: number; y: number } | null {
-  const chart = charts.get(name);
-  const value = chartState(name)?.series[seriesIndex]?.values[xIndex];
-  if (!chart || value === undefined) return null;
-  const [x = 0, y = 0] = chart.convertToPixel({ seriesIndex }, [xIndex, value / 2]) as number[];
-  const box = chart.getDom().getBoundingClientRect();
-  return { x: box.left + x, y: box.top + y };
-}
-
-Object.assign(window, { eventlakeDashboard: { chartState, pointOf, state: () => state, data: () => data } });
+Object.assign(window, { eventlakeDashboard: { ...inspectCharts(charts), state: () => state, data: () => data } });
 if (!location.hash) history.replaceState(null, '', formatState(state));
 wireControls();
 render();
 setInterval(renderFreshness, 1_000);
-if (location.protocol.startsWith('http')) setInterval(() => void poll(), POLL_MS);
+if (location.protocol.startsWith('http')) {
+  setInterval(() => {
+    void newerData(data).then((next) => {
+      if (!next) return;
+      data = next;
+      render();
+    });
+  }, POLL_MS);
+}
