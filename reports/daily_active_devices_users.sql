@@ -1,5 +1,6 @@
 -- title: Daily active devices and users
 -- description: Distinct devices and distinct users that sent at least one event on the event date; events without a device or user id do not count. One scan of the dt partition (device_id and user_id columns), turned into one row per entity.
+-- summary: How many different devices and signed-in users used the product each day.
 -- grain: one row per dt and entity (devices | users)
 -- chart: line
 -- x: dt

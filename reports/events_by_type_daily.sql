@@ -1,5 +1,6 @@
 -- title: Events by type per day
 -- description: Valid events per event type on one event date (UTC). Reads the dt partition only and no data column: the row counts come from the Parquet footers.
+-- summary: Everything apps and devices reported each day, by kind of activity (page views, purchases, sensor readings, …). Only events that passed every check are counted.
 -- grain: one row per dt and event_type
 -- chart: stacked-bar
 -- x: dt

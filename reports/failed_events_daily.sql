@@ -1,5 +1,6 @@
 -- title: Failed events per day by failure type
 -- description: Data quality: inputs that could not become valid events, per failure type, on the day Firehose received them (failed records carry no trusted event time). Reads the dt partitions of failed/ (gzip NDJSON, read whole).
+-- summary: Events we received but could not use each day, by reason. A rise usually means an app release is sending data in the wrong shape.
 -- grain: one row per dt and failure_type
 -- chart: stacked-bar
 -- x: dt

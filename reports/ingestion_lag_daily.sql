@@ -1,5 +1,6 @@
 -- title: Ingestion lag percentiles
 -- description: Seconds from event_time (after clock-skew correction) to Firehose arrival (received_at) for the events of the event date: p50, p90, p99 and max. Events beyond the freshness window live under late/ and are not in this table. Reads event_time and received_at of the dt partition: in curated files sorted by event time both compress to about a byte per row, less than the derived ingestion_lag_ms column (measured at 1M events: 45x vs 26x less than raw), which stays for ad-hoc queries.
+-- summary: How long events took to reach us after they happened, in seconds: half arrive within p50, nine in ten within p90, and so on. Devices that were offline push this up.
 -- grain: one row per dt and percentile (p50 | p90 | p99 | max)
 -- chart: line
 -- x: dt

@@ -1,5 +1,6 @@
 -- title: New vs returning devices
 -- description: Devices active on the event date, split into returning (seen on any of the 90 days before) and new (not seen in those 90 days, so a device back after a longer absence counts as new). Scan cost: the device_id column of dt plus the 90 earlier dt partitions, pruned by a dt range; it grows with the window, never with the whole history.
+-- summary: Devices active each day, split into new ones and ones seen in the previous 90 days.
 -- grain: one row per dt and device_status (new | returning)
 -- chart: stacked-bar
 -- x: dt

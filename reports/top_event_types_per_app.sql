@@ -1,5 +1,6 @@
 -- title: Top event types per app
 -- description: The five most frequent event types of each app on the event date, ranked by count (ties by name); events without app_id are grouped as unknown. Reads the app_id column of the dt partition.
+-- summary: The five most common kinds of activity in each app each day. Device traffic without an app is listed as "unknown".
 -- grain: one row per dt, app_id and event_type (at most five per app)
 -- chart: table
 -- x: app_id

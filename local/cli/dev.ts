@@ -155,7 +155,7 @@ function banner(url: string, dataDir: string, port: number): string {
     '',
     `  ingest     POST ${url}/v1/events   (header x-api-key)`,
     `  health     GET  ${url}/v1/health`,
-    `  dashboard       ${url}/   (rewritten as reports are published; reload the page)`,
+    `  dashboard       ${url}/   (refreshes itself as reports are published)`,
     '',
     '  local API keys (x-api-key → app):',
     ...keys.map(([key, app]) => `    ${key.padEnd(22)} → ${app}`),

@@ -1,47 +1,53 @@
-// The QuickSight stand-in: one static page beside the published reports (reports/index.html in
-// the local reporting bucket), a chart per report drawn by Chart.js from its chart hint, a table
-// view, data freshness and the lake's valid / failed / late counts. `npm run dev` serves it live.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The QuickSight stand-in: a page beside the published reports (reports/index.html in the local
+// reporting bucket) with KPI tiles and an ECharts chart per report, all computed in the browser from
+// the published CSVs' rows. data.json holds the same data for the live page under `npm run dev`.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
+import { parseReportIndex } from '#shared/reports/index-file.js';
 import { localBucketNames } from '../s3/buckets.js';
-import { type LakeCounts, type ReportView, readLakeCounts, readReportView } from './data.js';
+import { dashboardScript } from './bundle.js';
+import type { DashboardData, ReportData } from './client/model.js';
+import { readReportData } from './data.js';
 import { dashboardPage } from './page.js';
 
-export interface DashboardData {
-  generatedAt: string;
-  counts: LakeCounts;
-  reports: ReportView[];
+/** updatedAt of reports/index.json, read before the CSVs: the page is at least this fresh. */
+function indexUpdatedAt(reportsRoot: string): string | null {
+  try {
+    return parseReportIndex(readFileSync(path.join(reportsRoot, 'index.json'))).updatedAt;
+  } catch {
+    return null;
+  }
 }
 
-// chart.js exports no subpath for its UMD build: find it beside the package's main file.
-const chartJsFile = (): string =>
-  path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
+/** Written beside, then renamed: a polling page never reads half a file. */
+function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 
-/** Reads the lake, writes reports/index.html (+ its Chart.js copy) and returns the page's path. */
+/** Reads the published reports, writes reports/index.html, data.json and assets/; returns the page's path. */
 export async function writeDashboard(
   connection: DuckDBConnection,
   dataDir: string,
   catalogue: readonly ReportDefinition[],
 ): Promise<string> {
   const reportsRoot = path.join(dataDir, localBucketNames.reporting, config.prefixes.reports);
-  const bucketDirs = {
-    ingest: path.join(dataDir, localBucketNames.ingest),
-    lake: path.join(dataDir, localBucketNames.lake),
-  };
-  const reports: ReportView[] = [];
-  for (const report of catalogue) reports.push(await readReportView(connection, reportsRoot, report));
+  const updatedAt = indexUpdatedAt(reportsRoot);
+  const reports: ReportData[] = [];
+  for (const report of catalogue) reports.push(await readReportData(connection, reportsRoot, report));
   const data: DashboardData = {
     generatedAt: new Date().toISOString(),
-    counts: await readLakeCounts(connection, bucketDirs),
+    indexUpdatedAt: updatedAt,
+    freshnessSeconds: config.alarms.firehoseFreshnessSeconds,
     reports,
   };
   mkdirSync(path.join(reportsRoot, 'assets'), { recursive: true });
-  copyFileSync(chartJsFile(), path.join(reportsRoot, 'assets', 'chart.umd.js'));
+  writeAtomic(path.join(reportsRoot, 'assets', 'dashboard.js'), await dashboardScript());
+  writeAtomic(path.join(reportsRoot, 'data.json'), JSON.stringify(data));
   const page = path.join(reportsRoot, 'index.html');
-  writeFileSync(page, dashboardPage(data));
+  writeAtomic(page, dashboardPage(data));
   return page;
 }

@@ -1,20 +1,15 @@
-// What the local dashboard shows, read from the lake with DuckDB: every published report (all its
-// dates, unioned like QuickSight unions the files under a manifest) and the lake's headline counts.
+// What the local dashboard shows, read with DuckDB: every published report (all its dates, unioned
+// like QuickSight unions the files under a manifest). Also the lake's own counts, which the demo and
+// load ledgers print: the dashboard's tiles never use them (they come from the published reports).
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
 import { sqlString } from '../pipeline/duckdb-sql.js';
+import type { ReportData } from './client/model.js';
 
 export type Row = Record<string, string | number | boolean | null>;
-
-export interface ReportView {
-  definition: Omit<ReportDefinition, 'sql'>;
-  dates: string[];
-  columns: string[];
-  rows: Row[];
-}
 
 export interface LakeCounts {
   valid: number;
@@ -45,21 +40,41 @@ async function readRows(connection: DuckDBConnection, sql: string): Promise<{ co
   return { columns, rows };
 }
 
-export async function readReportView(
+/**
+ * One report as the page gets it: its published CSVs (every date, unioned like QuickSight unions the
+ * files under its manifest), read as text so the page shows and downloads exactly what was published.
+ */
+export async function readReportData(
   connection: DuckDBConnection,
   reportsRoot: string,
   report: ReportDefinition,
-): Promise<ReportView> {
-  const { sql: _sql, ...definition } = report;
+): Promise<ReportData> {
   const files = filesUnder(path.join(reportsRoot, report.name), `${report.name}.csv`).sort();
-  const dates = files.map((f) => /dt=(\d{4}-\d{2}-\d{2})/.exec(f)?.[1] ?? '').filter(Boolean);
-  if (files.length === 0) return { definition, dates, columns: [], rows: [] };
-  const list = files.map(sqlString).join(', ');
-  const { columns, rows } = await readRows(
-    connection,
-    `SELECT * FROM read_csv([${list}], header = true, union_by_name = true, all_varchar = false)`,
-  );
-  return { definition, dates, columns, rows };
+  const relative = (file: string) => path.relative(reportsRoot, file).split(path.sep).join('/');
+  const dates = files.flatMap((f) => {
+    const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(f)?.[1];
+    return dt ? [{ dt, csv: relative(f) }] : [];
+  });
+  const { columns, rows } =
+    files.length === 0
+      ? { columns: [], rows: [] }
+      : await readRows(
+          connection,
+          `SELECT * FROM read_csv([${files.map(sqlString).join(', ')}], header = true, union_by_name = true, all_varchar = true)`,
+        );
+  return {
+    name: report.name,
+    title: report.title,
+    summary: report.summary ?? report.description,
+    chart: report.chart,
+    x: report.x,
+    y: report.y,
+    ...(report.series ? { series: report.series } : {}),
+    manifest: relative(path.join(reportsRoot, report.name, 'manifest.json')),
+    dates,
+    columns,
+    rows: rows as ReportData['rows'],
+  };
 }
 
 export async function readLakeCounts(

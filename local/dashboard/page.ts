@@ -1,78 +1,58 @@
-// The dashboard's HTML: data embedded as JSON, drawn in the browser by Chart.js per chart hint.
-import type { DashboardData } from './dashboard.js';
+// The dashboard's HTML shell: controls, tiles and report sections filled in by assets/dashboard.js
+// from the data embedded here (so the page works from file://; data.json holds the same for polling).
+import type { DashboardData } from './client/model.js';
 
 // `</script>` inside embedded JSON would end the script element early.
 const embed = (data: DashboardData): string => JSON.stringify(data).replaceAll('<', '\\u003c');
 
 const STYLE = `
+*{box-sizing:border-box}
 body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
-header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}
-header p{margin:4px 0 0;opacity:.8;font-size:13px}
-.tiles{display:flex;gap:12px;padding:16px 24px;flex-wrap:wrap}
-.tile{background:#fff;border-radius:8px;padding:12px 16px;min-width:140px;box-shadow:0 1px 2px #0002}
-.tile b{display:block;font-size:22px}.tile span{font-size:12px;color:#667}
-main{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:16px;padding:0 24px 24px}
-section{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 2px #0002}
-section h2{margin:0;font-size:16px}section p{margin:4px 0 8px;font-size:12px;color:#667}
-canvas{max-height:280px}button{font-size:12px;margin-top:8px}
-table{border-collapse:collapse;font-size:12px;width:100%;margin-top:8px;display:block;max-height:260px;overflow:auto}
-table[hidden]{display:none}
-th,td{border-bottom:1px solid #e3e5ea;padding:3px 6px;text-align:left}.empty{color:#99a;font-style:italic}`;
+header{background:#1d2330;color:#fff;padding:12px 16px;display:flex;flex-wrap:wrap;gap:8px 24px;align-items:center}
+header h1{margin:0;font-size:20px}.freshness{margin:2px 0 0;font-size:13px;opacity:.85}
+.freshness.stale{opacity:1;color:#1d2330;background:#ffd166;padding:2px 6px;border-radius:4px}
+form{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center;font-size:13px}
+fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px;align-items:center;min-width:0}
+legend{float:left;margin-right:4px}
+form button,form select,form input{font:inherit;padding:3px 6px;border-radius:4px;border:1px solid #889;max-width:100%}
+[aria-pressed=true]{background:#4e79a7;color:#fff;border-color:#4e79a7}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,200px),1fr));gap:12px;padding:16px}
+.tile{background:#fff;border-radius:8px;padding:10px 14px;box-shadow:0 1px 2px #0002;min-width:0}
+.tile .label{display:block;font-size:12px;color:#556}.tile b{display:block;font-size:24px;margin:2px 0}
+.change{display:block;font-size:11px;color:#667}.change.up{color:#2b7a3d}.change.down{color:#b3261e}
+.spark{display:block;margin-top:4px;max-width:100%}
+main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,520px),1fr));gap:16px;padding:0 16px 24px}
+.report{background:#fff;border-radius:8px;padding:14px;box-shadow:0 1px 2px #0002;min-width:0}
+.report h2{margin:0;font-size:16px}.summary{margin:4px 0;font-size:13px;color:#445}
+.note{margin:2px 0;font-size:12px;color:#8a5a00}.empty{color:#99a;font-style:italic}
+.chart{height:300px;width:100%}.actions{font-size:12px;margin:8px 0 0}
+.table-wrap{overflow-x:auto;max-height:300px;overflow-y:auto}
+table{border-collapse:collapse;font-size:12px;width:100%}
+th,td{border-bottom:1px solid #e3e5ea;padding:3px 6px;text-align:left;white-space:nowrap}td.num{text-align:right}
+th button{all:unset;cursor:pointer;font-weight:600}
+th[aria-sort=ascending] button::after{content:' ▲'}th[aria-sort=descending] button::after{content:' ▼'}
+summary{cursor:pointer;font-size:12px;margin-top:6px}`;
 
-const SCRIPT = `
-const data = JSON.parse(document.getElementById('data').textContent);
-const esc = (s) => String(s).replace(/[&<>"']/g, (ch) => '&#' + ch.charCodeAt(0) + ';');
-const fmt = (n) => esc(typeof n === 'number' ? n.toLocaleString() : String(n ?? ''));
-const c = data.counts;
-const failed = Object.values(c.failedByType).reduce((a, b) => a + b, 0);
-document.getElementById('tiles').innerHTML = [
-  ['valid events (curated)', c.valid], ['failed events', failed], ['late events', c.late],
-  ...Object.entries(c.failedByType).map(([t, n]) => ['failed: ' + t, n]),
-  ['freshest event', c.freshestEvent ?? '—'], ['page written', data.generatedAt],
-].map(([k, v]) => '<div class="tile"><b>' + fmt(v) + '</b><span>' + esc(k) + '</span></div>').join('');
-const palette = ['#4e79a7','#f28e2b','#e15759','#76b7b2','#59a14f','#edc948','#b07aa1','#ff9da7','#9c755f','#bab0ac'];
-function chartConfig(view) {
-  const d = view.definition, rows = view.rows;
-  const labels = [...new Set(rows.map((r) => String(r[d.x])))];
-  const seriesNames = d.series ? [...new Set(rows.map((r) => String(r[d.series])))] : [d.y];
-  const datasets = seriesNames.map((name, i) => ({
-    label: name,
-    data: labels.map((x) => rows.filter((r) => String(r[d.x]) === x && (!d.series || String(r[d.series]) === name))
-      .reduce((sum, r) => sum + Number(r[d.y] ?? 0), 0)),
-    backgroundColor: d.chart === 'pie' ? labels.map((_, k) => palette[k % palette.length]) : palette[i % palette.length],
-    borderColor: palette[i % palette.length], fill: d.chart === 'area',
-  }));
-  const type = d.chart === 'stacked-bar' ? 'bar' : d.chart === 'area' ? 'line' : d.chart;
-  const stacked = d.chart === 'stacked-bar' || d.chart === 'area';
-  const scales = type === 'pie' ? {} : { x: { stacked }, y: { stacked, beginAtZero: true } };
-  return { type, data: { labels, datasets }, options: { animation: false, responsive: true, scales } };
-}
-function table(view) {
-  const head = '<tr>' + view.columns.map((c) => '<th>' + esc(c) + '</th>').join('') + '</tr>';
-  const body = view.rows.map((r) => '<tr>' + view.columns.map((c) => '<td>' + fmt(r[c]) + '</td>').join('') + '</tr>').join('');
-  return '<table hidden>' + head + body + '</table>';
-}
-const main = document.getElementById('reports');
-for (const view of data.reports) {
-  const d = view.definition;
-  const el = document.createElement('section');
-  const dates = view.dates.length ? view.dates[0] + (view.dates.length > 1 ? ' … ' + view.dates.at(-1) : '') : 'no data yet';
-  el.innerHTML = '<h2>' + esc(d.title) + '</h2><p>' + esc(d.description) + ' · grain: ' + esc(d.grain) + ' · ' + esc(dates) + '</p>' +
-    (view.rows.length === 0 ? '<p class="empty">No published results yet.</p>' :
-      (d.chart === 'table' ? '' : '<canvas></canvas>') + '<button>table</button>' + table(view));
-  main.appendChild(el);
-  if (view.rows.length === 0) continue;
-  const t = el.querySelector('table');
-  el.querySelector('button').onclick = () => { t.hidden = !t.hidden; };
-  if (d.chart === 'table') t.hidden = false; else new Chart(el.querySelector('canvas'), chartConfig(view));
-}`;
+const presetButtons = [
+  ['7', 'Last 7 days'],
+  ['30', 'Last 30 days'],
+  ['90', 'Last 90 days'],
+  ['all', 'All'],
+]
+  .map(([p, label]) => `<button type="button" data-preset="${p}" aria-pressed="false">${label}</button>`)
+  .join('');
 
 export const dashboardPage = (data: DashboardData): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eventlake — reports</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style>
-<script src="assets/chart.umd.js"></script></head>
-<body><header><h1>eventlake reports</h1><p>Published reports from the local lake (QuickSight stand-in). Generated ${data.generatedAt}.</p></header>
-<div class="tiles" id="tiles"></div><main id="reports"></main>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
+<body><header><div><h1>eventlake reports</h1><p id="freshness" class="freshness"></p></div>
+<form id="controls" onsubmit="return false">
+<fieldset><legend>Dates</legend>${presetButtons}
+<label>from <input type="date" id="from"></label><label>to <input type="date" id="to"></label></fieldset>
+<fieldset><legend>Filters</legend><label>App <select id="filter-app_id"></select></label>
+<label>Event type <select id="filter-event_type"></select></label>
+<button type="button" id="clear">Clear filters</button></fieldset></form></header>
+<section id="tiles" class="tiles" aria-label="Key figures"></section><main id="reports"></main>
 <script type="application/json" id="data">${embed(data)}</script>
-<script>${SCRIPT}</script></body></html>
+<script src="assets/dashboard.js"></script></body></html>
 `;

@@ -14,6 +14,8 @@ export interface ReportDefinition {
   name: string;
   title: string;
   description: string;
+  /** Optional plain-language text for a business reader; the dashboard shows it. */
+  summary?: string;
   grain: string;
   chart: ChartKind;
   x: string;
@@ -67,10 +69,12 @@ export function parseReport(name: string, text: string): ReportDefinition {
   const sql = lines.slice(bodyStart).join('\n').trim();
   if (!sql.includes(DT_PLACEHOLDER)) throw fail(`query must use ${DT_PLACEHOLDER}`);
   const series = header.get('series');
+  const summary = header.get('summary');
   return {
     name,
     title: header.get('title') as string,
     description: header.get('description') as string,
+    ...(summary ? { summary } : {}),
     grain: header.get('grain') as string,
     chart,
     x: header.get('x') as string,
