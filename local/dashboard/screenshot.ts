@@ -14,7 +14,7 @@ const out = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '..',
 const dataDir = mkdtempSync(path.join(tmpdir(), 'eventlake-screenshot-'));
 const browser = await launchChromium();
 try {
-  if ((await runDemo(['--events', '4000', '--data-dir', dataDir])) !== 0) throw new Error('the demo run failed');
+  if ((await runDemo({ events: 4000, seed: 1, dataDir })) !== 0) throw new Error('the demo run failed');
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1100, height: 860 });
   const index = path.join(dataDir, localBucketNames.reporting, config.prefixes.reports, 'index.html');

@@ -28,7 +28,7 @@ const daysBefore = (dt: string, n: number) =>
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'eventlake-dashboard-'));
-  expect(await runDemo(['--events', '2500', '--seed', '3', '--data-dir', dataDir])).toBe(0);
+  expect(await runDemo({ events: 2500, seed: 3, dataDir })).toBe(0);
   browser = await launchChromium();
   console.log(`dashboard screenshots: ${shots}`);
 }, 120_000);
