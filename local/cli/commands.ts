@@ -7,6 +7,7 @@ import * as dev from './commands/dev.js';
 import * as load from './commands/load.js';
 import * as query from './commands/query.js';
 import * as replay from './commands/replay.js';
+import * as schema from './commands/schema.js';
 import * as send from './commands/send.js';
 import * as status from './commands/status.js';
 import type { Register } from './program.js';
@@ -21,4 +22,5 @@ export const commands: Register[] = [
   load.register,
   chaos.register,
   crash.register,
+  schema.register,
 ];

@@ -1,5 +1,6 @@
-// Stand-alone entry, for the deploy hook (infra/plugins/schema-check.cjs) and until the `eventlake`
-// program registers a `schema` command: `tsx local/tools/schema/main.ts check|release [repository root]`.
+// Stand-alone entry for the deploy hook (infra/plugins/schema-check.cjs), which runs before the CLI's
+// dependencies matter: `tsx local/tools/schema/main.ts check|release [repository root]`. Users run
+// `npx eventlake schema check|release` (local/cli/commands/schema.ts).
 // Exit code 0 (no breaking change), 1 (breaking changes), 2 (usage).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
