@@ -2,6 +2,7 @@
 // threshold (long before the delay), or when the oldest pending object has waited the delay, on
 // the scaled clock; every event lands once either way.
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CadenceSettings } from '#shared/lake/cadence.js';
@@ -9,15 +10,7 @@ import { parseGateState } from '#shared/lake/gate-state.js';
 import { gateStateKey } from '#shared/lake/keys.js';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline/pipeline.js';
 import { localBucketNames } from '../../local/s3/buckets.js';
-import {
-  E2E_TIME_SCALE,
-  expectedOutcome,
-  newDataDir,
-  removeDataDir,
-  sendItems,
-  trafficItems,
-  waitFor,
-} from './harness.js';
+import { E2E_TIME_SCALE, expectedOutcome, newDataDir, sendItems, trafficItems, waitFor } from './harness.js';
 import { curatedRows } from './lake.js';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -25,9 +18,12 @@ let dataDir: string;
 let p: LocalPipeline | undefined;
 
 afterEach(async () => {
+  await p?.gate.stop();
+  await p?.glue.idle();
   await p?.close();
   p = undefined;
-  await removeDataDir(dataDir);
+  // A queue consumer may still be finishing a write into the directory: retry the removal.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 async function pipelineWith(cadence: Partial<CadenceSettings>): Promise<LocalPipeline> {
