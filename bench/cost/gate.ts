@@ -1,61 +1,31 @@
-// When a Glue run starts, as a small interface the day simulation calls: `undefined` is main's
-// start-parquet-job (one run per SQS batch); a gate holds announced objects and decides. Until the
-// cadence gate of issue 13 item 1 is on main, the rule is re-stated here as the issue states it: a
-// run starts when the pending raw bytes reach a threshold or the oldest pending object has waited the
-// freshness knob, checked on every raw-objects batch and on a scheduled tick. Plug the project's own
-// decision in here once it lands.
+// The cadence gate the simulated day drives: the project's own (shared/lake/gate.ts, through
+// start-parquet-job's SQS and tick handlers), with its settings from `glue.cadence` and
+// `glue.targetFileSizeMB` (cadenceSettings) and only the freshness knob varied per scenario.
+// `undefined` instead of a gate is the pre-gate baseline: one Glue run per raw-objects SQS batch
+// (the batch core in shared/lake/parquet-job-batch.ts, as start-parquet-job ran before the gate).
 import { config } from '#shared/config.js';
-
-export interface PendingObject {
-  key: string;
-  /** Compressed bytes (what S3 announces as the object's size). */
-  size: number;
-  /** Simulated second it was announced. */
-  announcedAt: number;
-}
-
-export interface CadenceGate {
-  readonly name: string;
-  /** Seconds between scheduled ticks. */
-  readonly tickSeconds: number;
-  /** Records a batch's objects; returns the object groups to start runs for now. */
-  onObjects(objects: readonly PendingObject[], now: number): PendingObject[][];
-  onTick(now: number): PendingObject[][];
-}
+import { type CadenceSettings, cadenceSettings } from '#shared/lake/cadence.js';
 
 export interface GateSettings {
-  /** The freshness knob: the longest an announced object waits for a run, in seconds. */
+  /** The freshness knob: the longest an announced object waits for a run, in seconds (glue.cadence.maxDelayMinutes). */
   maxDelaySeconds: number;
-  /** Pending compressed bytes that start a run at once (default: glue.targetFileSizeMB). */
-  thresholdBytes?: number;
-  /** Seconds between scheduled ticks (default 300). */
-  tickSeconds?: number;
 }
 
-export function cadenceGate(settings: GateSettings): CadenceGate {
-  const threshold = settings.thresholdBytes ?? config.glue.targetFileSizeMB * 2 ** 20;
-  let pending: PendingObject[] = [];
-  let pendingBytes = 0;
-  const decide = (now: number): PendingObject[][] => {
-    const oldest = pending[0];
-    if (!oldest) return [];
-    if (pendingBytes < threshold && now - oldest.announcedAt < settings.maxDelaySeconds) return [];
-    const run = pending;
-    pending = [];
-    pendingBytes = 0;
-    return [run];
-  };
+/** What the day simulation hands the real gate: its ports' settings and the tick's schedule. */
+export interface LakeGate {
+  readonly name: string;
+  /** Seconds between the scheduled cadence ticks (glue.cadence.tickMinutes). */
+  readonly tickSeconds: number;
+  readonly settings: CadenceSettings;
+  readonly staleClaimMs: number;
+}
+
+export function cadenceGate(knob: GateSettings): LakeGate {
   return {
-    name: `gate ${settings.maxDelaySeconds / 60} min`,
-    tickSeconds: settings.tickSeconds ?? 300,
-    onObjects(objects, now) {
-      for (const o of objects) {
-        pending.push(o);
-        pendingBytes += o.size;
-      }
-      return decide(now);
-    },
-    onTick: decide,
+    name: `gate ${knob.maxDelaySeconds / 60} min`,
+    tickSeconds: config.glue.cadence.tickMinutes * 60,
+    settings: { ...cadenceSettings(), maxDelayMs: knob.maxDelaySeconds * 1000 },
+    staleClaimMs: config.glue.cadence.staleClaimMinutes * 60_000,
   };
 }
 

@@ -1,6 +1,7 @@
 // What the simulated day keeps: objects by key, the curated partitions and their files, an
 // in-memory S3 for the handlers' ports, and counters per simulated day.
-import type { ObjectRef } from '#shared/ports.js';
+import { PreconditionFailed } from '#shared/conditional-writes.js';
+import type { ObjectRef, PutCondition, StoredObject } from '#shared/ports.js';
 import { s3EventBody } from '../../local/s3/s3-event.js';
 import { DAY_S, type RawObject } from './firehose-day.js';
 
@@ -21,6 +22,9 @@ export class LakeState {
   readonly curated = new Map<string, CuratedPartition>();
   readonly failedGzipByDay = new Map<number, number>();
   readonly store = new Map<string, Uint8Array>();
+  /** ETag per stored key, for the conditional writes of the gate state and the report index. */
+  readonly etags = new Map<string, string>();
+  #etag = 0;
   readonly counters = new Map<number, Map<string, number>>();
   #sequencer = 0;
 
@@ -66,22 +70,53 @@ export class LakeState {
     );
   }
 
-  /** In-memory S3 for the handlers' ports; every call is counted as the request S3 bills. */
-  ports() {
-    const get = async (ref: ObjectRef): Promise<Uint8Array> => {
+  /** Stores an object under a fresh ETag. */
+  set(id: string, body: Uint8Array): void {
+    this.#etag += 1;
+    this.store.set(id, body);
+    this.etags.set(id, `"${this.#etag.toString(16)}"`);
+  }
+
+  /**
+   * In-memory S3 for the handlers' ports, with S3's conditional writes (If-None-Match, If-Match on
+   * the ETag read); every call is counted as the request S3 bills. `onCall` sees each call (λ time).
+   */
+  ports(onCall: () => void = () => {}) {
+    const id = (ref: ObjectRef) => `${ref.bucket}/${ref.key}`;
+    const noSuchKey = (ref: ObjectRef) => Object.assign(new Error(`no ${ref.key}`), { name: 'NoSuchKey' });
+    const getObjectWithETag = async (ref: ObjectRef): Promise<StoredObject> => {
+      onCall();
       this.count('s3Get');
-      const body = this.store.get(`${ref.bucket}/${ref.key}`);
-      if (body === undefined) throw Object.assign(new Error(`no ${ref.key}`), { name: 'NoSuchKey' });
-      return body;
+      const body = this.store.get(id(ref));
+      if (body === undefined) throw noSuchKey(ref);
+      return { body, eTag: this.etags.get(id(ref)) as string };
     };
-    const put = async (ref: ObjectRef, body: string | Uint8Array): Promise<void> => {
+    const getObject = async (ref: ObjectRef): Promise<Uint8Array> => (await getObjectWithETag(ref)).body;
+    const putObject = async (
+      ref: ObjectRef,
+      body: string | Uint8Array,
+      _contentType?: string,
+      condition?: PutCondition,
+    ): Promise<void> => {
+      onCall();
       this.count('s3Put');
-      this.store.set(`${ref.bucket}/${ref.key}`, typeof body === 'string' ? Buffer.from(body) : body);
+      const current = this.etags.get(id(ref));
+      if (condition?.ifNoneMatch === '*' && current !== undefined) {
+        throw new PreconditionFailed(`At least one of the pre-conditions did not hold: ${id(ref)}`);
+      }
+      if (condition?.ifMatch !== undefined) {
+        if (current === undefined) throw noSuchKey(ref);
+        if (current !== condition.ifMatch) {
+          throw new PreconditionFailed(`At least one of the pre-conditions did not hold: ${id(ref)}`);
+        }
+      }
+      this.set(id(ref), typeof body === 'string' ? Buffer.from(body) : body);
     };
-    const copy = async (from: ObjectRef, to: ObjectRef): Promise<void> => {
+    const copyObject = async (from: ObjectRef, to: ObjectRef): Promise<void> => {
+      onCall();
       this.count('s3Put');
-      this.store.set(`${to.bucket}/${to.key}`, this.store.get(`${from.bucket}/${from.key}`) ?? new Uint8Array());
+      this.set(id(to), this.store.get(id(from)) ?? new Uint8Array());
     };
-    return { getObject: get, putObject: put, copyObject: copy };
+    return { getObject, getObjectWithETag, putObject, copyObject };
   }
 }

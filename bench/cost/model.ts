@@ -6,12 +6,12 @@ import * as $ from './billing.js';
 import type { SampleShape } from './classes.js';
 import { freshness, lakeFigures, sqsRequestsPerDay } from './figures.js';
 import { DAY_S, simulateFirehose } from './firehose-day.js';
-import { type CadenceGate, type CompactionRule, cadenceGate, type GateSettings } from './gate.js';
+import { type CompactionRule, cadenceGate, type GateSettings, type LakeGate } from './gate.js';
 import { type LakeDay, simulateLake } from './lake-day.js';
 
 export interface Scenario {
   eventsPerSecond: number;
-  /** undefined: main's one run per SQS batch; else the cadence gate with this knob. */
+  /** undefined: the pre-gate baseline, one run per SQS batch; else the real cadence gate with this knob. */
   gate?: GateSettings;
   compaction?: boolean;
   packing: boolean;
@@ -57,7 +57,7 @@ export interface Shapes {
 export async function runScenario(shapes: Shapes, measured: Measured, s: Scenario): Promise<ScenarioResult> {
   const shape = s.packing ? shapes.packed : shapes.unpacked;
   const firehose = simulateFirehose(shape, { eventsPerSecond: s.eventsPerSecond, seconds: 2 * DAY_S });
-  const gate: CadenceGate | undefined = s.gate ? cadenceGate(s.gate) : undefined;
+  const gate: LakeGate | undefined = s.gate ? cadenceGate(s.gate) : undefined;
   const compaction: CompactionRule | undefined = s.compaction
     ? {
         closeAfterSeconds:

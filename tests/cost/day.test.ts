@@ -3,6 +3,8 @@
 // are published, and the queue and gate rules hold on the simulated clock.
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.js';
+import { parseGateState } from '#shared/lake/gate-state.js';
+import { claimedObjectKey, gateStateKey, reportIndexKey } from '#shared/lake/keys.js';
 import { defaultReportsDir, loadReportCatalogue } from '#shared/reports/catalogue.js';
 import { shapeOf } from '../../bench/cost/classes.js';
 import { DAY_S, simulateFirehose } from '../../bench/cost/firehose-day.js';
@@ -61,6 +63,12 @@ describe('cost model: a simulated day', () => {
     const converted = lake.runs.flatMap((r) => r.objects);
     expect(converted.length).toBe(raw.length);
     expect(new Set(converted).size).toBe(raw.length);
+    // The real gate's state: every claim released, nothing pending, each converted object claimed once.
+    const gateState = parseGateState(lake.state.store.get(`lake/${gateStateKey()}`));
+    expect(gateState.claims).toEqual([]);
+    expect(gateState.pending).toEqual([]);
+    for (const key of raw)
+      expect(lake.state.store.has(`lake/${claimedObjectKey({ bucket: 'ingest', key })}`)).toBe(true);
     // The gate: no run before the knob unless the bytes were there; at most one run per tick window past it.
     expect(lake.runs.length).toBeLessThanOrEqual(Math.ceil((DAY_S + 7200) / (30 * 60)) + 1);
     const reports = loadReportCatalogue(defaultReportsDir()).length;
@@ -69,5 +77,8 @@ describe('cost model: a simulated day', () => {
       expect(run.queries).toBe(reports * dates);
       expect(run.publishedAt).toBeGreaterThanOrEqual(run.finishedAt);
     }
+    // publish-report mapped each result back to its report through the query marker.
+    const index = JSON.parse(Buffer.from(lake.state.store.get(`reporting/${reportIndexKey()}`) ?? '{}').toString());
+    expect(JSON.stringify(index)).toContain(loadReportCatalogue(defaultReportsDir())[0]?.name);
   }, 60_000);
 });
