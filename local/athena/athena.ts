@@ -30,6 +30,7 @@ import {
   snapshot,
   TooManyRequestsException,
 } from './execution.js';
+import { recalledExecution, rememberExecution } from './history.js';
 import { type OnObjectCreated, type ResultTable, resultRef, writeResult } from './results.js';
 import { findReusableResult } from './reuse.js';
 import type { EventsSource } from './tables.js';
@@ -149,6 +150,7 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
       dataScannedInBytes: run.dataScannedInBytes,
     });
     transition(e, 'SUCCEEDED');
+    rememberExecution(options.dataDir, snapshot(e.execution));
     announce(objects);
   }
 
@@ -209,7 +211,10 @@ export function makeLocalAthena(options: LocalAthenaOptions): LocalAthena {
 
   return {
     startQuery,
-    getQueryExecution: (id) => snapshot(entry(id).execution),
+    getQueryExecution: (id) => {
+      const recalled = entries.has(id) ? undefined : recalledExecution(options.dataDir, id);
+      return recalled ?? snapshot(entry(id).execution);
+    },
     async waitForQuery(id) {
       const e = entry(id);
       await e.done;

@@ -3,9 +3,9 @@
 // and every run marker with a report not published since the marker was written is announced again
 // (into curated-runs). Both are safe to repeat: the Glue job skips bookmarked objects and drops
 // event_ids already in the partitions it touches; report queries recompute a whole date.
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { config } from '#shared/config.js';
-import { publishedReportKey } from '#shared/lake/keys.js';
+import { claimedObjectKey, publishedReportKey } from '#shared/lake/keys.js';
 import { objectsCreated } from '#shared/lake/s3-notifications.js';
 import type { ObjectRef } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
@@ -92,7 +92,13 @@ export async function reannounce(parts: RecoveryParts): Promise<Reannounced> {
   const raw = (await unconvertedRawObjects(s3, parts.jobName)).filter(notQueued);
   for (const ref of raw) {
     const found = await sizeAndTime(s3.dataDir, ref);
-    if (found) await s3.notifyCreated(ref, found.size);
+    if (!found) continue;
+    // A local Glue run dies with the process that ran it (a cloud run would go on): an object the
+    // bookmark does not list was never converted, so the cadence gate's claim on it is released, or
+    // the gate would drop the announcement as already claimed and strand the object.
+    const claim = { bucket: localBucketNames.lake, key: claimedObjectKey(ref) };
+    await rm(objectPath(s3.dataDir, claim), { force: true });
+    await s3.notifyCreated(ref, found.size);
   }
   const markers = (await markersWithUnpublishedReports(s3, parts.catalogue)).filter(notQueued);
   for (const ref of markers) {
