@@ -3,7 +3,7 @@
 // tests import namesFor() and stageProblem() directly.
 'use strict';
 
-const pipeline = require('../shared/pipeline.json');
+const pipeline = require(require('node:path').join(__dirname, '..', 'shared', 'pipeline.json'));
 
 /** Lowercase letters and digits, in hyphen-separated words: `dev`, `prod-eu-1`, `42`. */
 const STAGE_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -3,7 +3,7 @@
 // serverless.yml reads them as ${file(./infra/stage-settings.cjs):<setting>}.
 'use strict';
 
-const pipeline = require('../shared/pipeline.json');
+const pipeline = require(require('node:path').join(__dirname, '..', 'shared', 'pipeline.json'));
 
 /** The stage's allow-list as one comma-separated environment value ('' = no cross-origin access). */
 function corsAllowedOrigins(stage, config = pipeline) {

@@ -36,7 +36,7 @@ export interface ObjectRef {
  * absent; `ifMatch` overwrites only when the current ETag (as GetObjectWithETag returned it) still
  * matches. A failed condition rejects with `PreconditionFailed` (412), a conditional write racing
  * another on the same key with `ConditionalRequestConflict` (409), If-Match on a missing key with
- * `NoSuchKey` (404); see shared/conditional-writes.ts.
+ * `NoSuchKey` (404); see shared/aws/conditional-writes.ts.
  */
 export type PutCondition = { ifNoneMatch: '*'; ifMatch?: never } | { ifMatch: string; ifNoneMatch?: never };
 

@@ -1,6 +1,6 @@
 // What the simulated day keeps: objects by key, the curated partitions and their files, an
 // in-memory S3 for the handlers' ports, and counters per simulated day.
-import { PreconditionFailed } from '#shared/conditional-writes.js';
+import { PreconditionFailed } from '#shared/aws/conditional-writes.js';
 import type { ObjectRef, PutCondition, StoredObject } from '#shared/ports.js';
 import { s3EventBody } from '../../local/s3/s3-event.js';
 import { DAY_S, type RawObject } from './firehose-day.js';

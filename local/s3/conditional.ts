@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConditionalRequestConflict, PreconditionFailed } from '#shared/conditional-writes.js';
+import { ConditionalRequestConflict, PreconditionFailed } from '#shared/aws/conditional-writes.js';
 import type { ObjectRef } from '#shared/ports.js';
 import { objectPath } from './buckets.js';
 

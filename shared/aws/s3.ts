@@ -6,8 +6,8 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { asConditionalWriteError } from '../conditional-writes.js';
 import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, PutObject } from '../ports.js';
+import { asConditionalWriteError } from './conditional-writes.js';
 
 /** PutObject; a condition becomes S3's `IfNoneMatch: '*'` or `IfMatch: <etag>`, its failures named errors. */
 export const makePutObject =

@@ -2,7 +2,7 @@
 // the same conditional write, then make each claim's objects its own (`_gate/claimed/<bucket>/<key>`,
 // If-None-Match) and start one Glue run for them. start-parquet-job calls it for every SQS batch and
 // every scheduled tick; the local runtime the same way. Reference: docs/lake.md "The cadence gate".
-import { lostConditionalRace, updateObject } from '../conditional-writes.js';
+import { lostConditionalRace, updateObject } from '../aws/conditional-writes.js';
 import type { GetObject, GetObjectWithETag } from '../ports.js';
 import type { CadenceSettings, PendingObject } from './cadence.js';
 import { announce, type Claim, decide, parseGateState, release } from './gate-state.js';

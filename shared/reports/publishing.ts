@@ -1,6 +1,6 @@
 // publish-report core: one Athena result CSV → the stable per-date CSV QuickSight reads, the
 // report's manifest and reports/index.json.
-import { updateObject } from '../conditional-writes.js';
+import { updateObject } from '../aws/conditional-writes.js';
 import { publishedReportKey, queryResultId, reportIndexKey, reportManifestKey, reportResult } from '../lake/keys.js';
 import type { S3ObjectCreated } from '../lake/s3-notifications.js';
 import type { CopyObject, GetObject, GetObjectWithETag, GetQueryExecution, PutObject } from '../ports.js';

@@ -2,7 +2,7 @@
 // a JSON array of ClientRequestTokens) only when start-reports ran short of time: the redelivery
 // skips them instead of calling StartQueryExecution again for each, so a marker too wide for one
 // invocation still finishes in a few. Written with conditional writes: concurrent deliveries merge.
-import { type ConditionalUpdatePorts, updateObject } from '../conditional-writes.js';
+import { type ConditionalUpdatePorts, updateObject } from '../aws/conditional-writes.js';
 import { reportStartsKey } from '../lake/keys.js';
 
 export interface StartProgressPorts extends ConditionalUpdatePorts {

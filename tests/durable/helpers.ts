@@ -3,10 +3,10 @@
 // layer and an S3 write port that fail like a bad disk on demand, and the curated event ids.
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { PutObject, PutRecords } from '#shared/ports.js';
 import { makeIngestHandler } from '../../functions/ingest.js';
 import { lambdaContext } from '../../local/apigateway/http-event.js';
 import { type JournalFiles, nodeJournalFiles } from '../../local/firehose/journal-files.js';
-import type { PutObject, PutRecords } from '../../shared/ports.js';
 import { loadEvent } from '../helpers/events.js';
 
 export interface DiskState {

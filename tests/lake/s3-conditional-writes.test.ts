@@ -1,13 +1,13 @@
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeGetObjectWithETag, makePutObject } from '#shared/aws/s3.js';
 import {
   ConditionalRequestConflict,
   ConditionalUpdateExhausted,
   PreconditionFailed,
   updateObject,
-} from '#shared/conditional-writes.js';
+} from '#shared/aws/conditional-writes.js';
+import { makeGetObjectWithETag, makePutObject } from '#shared/aws/s3.js';
 import type { ObjectRef, PutCondition } from '#shared/ports.js';
 
 const s3Mock = mockClient(S3Client);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { updateObject } from '#shared/conditional-writes.js';
+import { updateObject } from '#shared/aws/conditional-writes.js';
 import { LocalS3 } from '../../local/s3/s3.js';
 
 let dataDir: string;

@@ -1,7 +1,7 @@
 // S3 conditional writes (docs/contracts.md §2a): the named errors both adapters reject with, and a
 // read-modify-write loop that cannot lose a concurrent update (If-None-Match for the first write,
 // If-Match on the ETag read for every later one, bounded retries with full jitter).
-import type { GetObjectWithETag, ObjectRef, PutCondition, PutObject } from './ports.js';
+import type { GetObjectWithETag, ObjectRef, PutCondition, PutObject } from '../ports.js';
 
 /** 412: If-None-Match found the key, or If-Match found another ETag. Nothing was written. */
 export class PreconditionFailed extends Error {
