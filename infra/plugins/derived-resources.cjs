@@ -136,4 +136,5 @@ class DerivedResourcesPlugin {
 module.exports = DerivedResourcesPlugin;
 module.exports.functionAlarms = functionAlarms;
 module.exports.reportNames = reportNames;
+module.exports.pascal = pascal;
 module.exports.manifestOutputs = manifestOutputs;

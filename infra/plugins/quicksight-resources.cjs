@@ -7,14 +7,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { reportNames } = require('./derived-resources.cjs');
-
-const pascal = (name) =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join('');
+const { pascal, reportNames } = require('./derived-resources.cjs');
 
 const NUMERIC = /^(count|sum|avg|round|min|max|approx_percentile|approx_distinct|row_number|rank)\s*\(/i;
 
