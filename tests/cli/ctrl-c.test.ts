@@ -1,6 +1,8 @@
 // Ctrl-C on `npm run dev` in a real terminal: util-linux `script` gives the command a pseudo-terminal,
 // and \x03 written to it makes the terminal send SIGINT to the whole foreground process group (npm,
-// its shell, node), as a keypress does. The stack must flush and settle, say "stopped cleanly" and
+// the shell npm runs the script with, node), as a keypress does. `script` runs the command through
+// $SHELL -c; the `exec` takes that shell out of the group, as an interactive shell does when it puts
+// a job in the foreground (dash, unlike bash, would otherwise die of the SIGINT itself and exit 130). The stack must flush and settle, say "stopped cleanly" and
 // exit 0, with every event answered 200 before the Ctrl-C in curated Parquet.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -30,7 +32,7 @@ async function until(condition: () => boolean, ms: number, what: () => string): 
 describe('Ctrl-C on npm run dev in a terminal', () => {
   it('flushes, settles, says "stopped cleanly" and exits 0; acknowledged events reach curated Parquet', async () => {
     dataDir = tempDataDir();
-    const command = `npm run dev -- --port 0 --data-dir ${dataDir}`;
+    const command = `exec npm run dev -- --port 0 --data-dir ${dataDir}`;
     const started = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     child = started;
     let output = '';
