@@ -10,9 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from compaction import parse_compaction
+from lake_metrics import run_dpus
+
 REQUIRED_ARGS = ("JOB_NAME", "JOB_RUN_ID", "columns", "source_bucket", "partitions", "destination",
-                 "run_marker_prefix")
-OPTIONAL_ARGS = ("source_keys", "source_manifest", "target_file_size_mb")
+                 "run_marker_prefix", "database", "table", "compaction")
+# metrics_namespace and workers (`<count> x <worker type>`): the lake metrics (lake_metrics.py).
+OPTIONAL_ARGS = ("source_keys", "source_manifest", "target_file_size_mb", "metrics_namespace", "workers")
+CATALOG_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 DEFAULT_TARGET_FILE_SIZE_MB = 128
 # JSON text -> Snappy Parquet shrinks event data roughly this much; it only sizes files.
 PARQUET_COMPRESSION_RATIO = 5.0
@@ -75,6 +80,11 @@ class JobArgs:
     destination: tuple  # (bucket, prefix ending in /)
     run_marker_prefix: tuple  # (bucket, prefix ending in /)
     target_file_size_mb: int
+    database: str  # the Glue database and table whose partitions the job manages
+    table: str
+    compaction: object  # compaction.CompactionSettings
+    metrics_namespace: str | None = None
+    dpus: float | None = None  # worker type x workers; None: no ParquetJobDpuSeconds
 
 
 def optional_args_present(argv):
@@ -97,6 +107,14 @@ def parse_job_args(resolved):
     size = resolved.get("target_file_size_mb", str(DEFAULT_TARGET_FILE_SIZE_MB))
     if not re.match(r"^[1-9][0-9]*$", size):
         raise InvalidArguments("--target_file_size_mb must be a positive integer")
+    for name in ("database", "table"):
+        if not CATALOG_NAME.match(resolved.get(name, "")):
+            raise InvalidArguments(f"--{name} is not a Glue catalog name")
+    try:
+        compaction = parse_compaction(resolved.get("compaction"))
+        dpus = run_dpus(resolved["workers"]) if "workers" in resolved else None
+    except ValueError as error:
+        raise InvalidArguments(str(error)) from error
     return JobArgs(
         job_name=resolved["JOB_NAME"],
         job_run_id=resolved["JOB_RUN_ID"],
@@ -108,6 +126,11 @@ def parse_job_args(resolved):
         destination=parse_s3_prefix(resolved["destination"], "--destination"),
         run_marker_prefix=parse_s3_prefix(resolved["run_marker_prefix"], "--run_marker_prefix"),
         target_file_size_mb=int(size),
+        database=resolved["database"],
+        table=resolved["table"],
+        compaction=compaction,
+        metrics_namespace=resolved.get("metrics_namespace") or None,
+        dpus=dpus,
     )
 
 
@@ -320,10 +343,12 @@ def estimated_file_count(json_bytes, target_file_size_mb, ratio=PARQUET_COMPRESS
     return max(1, math.ceil(json_bytes / ratio / target_bytes))
 
 
-def build_run_marker(args, source_objects, rows_read, partition_rows, finished_at=None, quarantined=()):
+def build_run_marker(args, source_objects, rows_read, partition_rows, finished_at=None, quarantined=(),
+                     compacted=()):
     """The `_runs/<jobRunId>.json` body. Every touched partition is listed, even with 0 rows:
     a failed predecessor may have left that partition's rows in place without a marker.
-    `rows_read` counts every line; `quarantined` is [(failure_type, dt, rows)] (quarantine.py)."""
+    `rows_read` counts every line; `quarantined` is [(failure_type, dt, rows)] (quarantine.py);
+    `compacted` is [(event_type, dt, generation, files, reason)], one per partition rewritten."""
     rows_written = sum(partition_rows.values())
     listed = [{"failure_type": t, "dt": d, "rows": n} for t, d, n in sorted(quarantined)]
     rows_quarantined = sum(entry["rows"] for entry in listed)
@@ -340,6 +365,8 @@ def build_run_marker(args, source_objects, rows_read, partition_rows, finished_a
         "partitions": [{"event_type": t, "dt": d, "rows": partition_rows[(t, d)]}
                        for t, d in sorted(partition_rows)],
         "quarantined": listed,
+        "compacted": [{"event_type": t, "dt": d, "generation": g, "files": n, "reason": r}
+                      for t, d, g, n, r in sorted(compacted)],
     }
 
 

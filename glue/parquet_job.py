@@ -1,12 +1,17 @@
 """Glue 5.0 job (Spark 3.5, Python 3.11): raw NDJSON events -> curated Snappy Parquet, deduped
-on event_id, then the run marker, then the bookmark commit (docs/glue.md). The contract itself
-(arguments, casts, sizing, marker) lives in parquet_contract.py, tested without Spark; the
-glue-script deploy plugin ships it next to this script with --extra-py-files.
+on event_id against each partition's current generation, appended to it or compacted into the next
+one (partition_writes.py), then the run marker, the sweep of superseded generations, the lake
+metrics and the bookmark commit (docs/glue.md). The pure halves (parquet_contract.py arguments,
+casts, sizing and marker; compaction.py rules; lake_catalog.py catalog and S3 calls; lake_metrics.py)
+are tested without Spark; the glue-script deploy plugin ships them next to this script with
+--extra-py-files.
 """
 
 import gzip
 import json
 import sys
+import time
+from datetime import datetime, timezone
 
 import boto3
 from awsglue.context import GlueContext
@@ -17,17 +22,15 @@ from pyspark.context import SparkContext
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
+from lake_catalog import Catalog, sweep_superseded
+from lake_metrics import lake_metric_data, publish_lake_metrics
 from parquet_contract import (
     CAST_RULES,
-    PARQUET_WRITER_VERSION,
     PARTITION_COLUMNS,
     REQUIRED_ARGS,
     SOURCE_PARTITION_PATTERN,
     build_run_marker,
     check_keys_covered,
-    estimated_file_count,
-    file_order,
-    is_visible_data_file,
     json_value_groups,
     json_values,
     json_values_ddl,
@@ -35,17 +38,19 @@ from parquet_contract import (
     optional_args_present,
     parse_job_args,
     parse_manifest,
-    partition_prefix,
     raw_columns,
     raw_partition,
     raw_schema_ddl,
     run_marker_key,
     s3_uri,
 )
+from generations import Partitions
+from partition_writes import SparkWriter
 from quarantine import CAST_ERROR, MALFORMED, quarantine_key, quarantine_record
 
 
 def main(argv):
+    started = time.monotonic()
     resolved = getResolvedOptions(argv, list(REQUIRED_ARGS) + optional_args_present(argv))
     args = parse_job_args(resolved)
     glue_context = GlueContext(SparkContext.getOrCreate())
@@ -55,24 +60,49 @@ def main(argv):
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     job = Job(glue_context)
     job.init(args.job_name, resolved)
-    s3 = boto3.client("s3")
+    s3, glue = boto3.client("s3"), boto3.client("glue")
+    catalog = Catalog(glue, args.database, args.table, *args.destination)
+    catalog.load_table()
 
     keys = args.source_keys if args.source_keys is not None else _manifest_keys(s3, args)
     touched = sorted({raw_partition(key) for key in keys})
+    partitions = Partitions(s3, catalog, args, touched, _now_ms)  # current generations and their files
     lines = _read_lines(spark, args, keys).persist(StorageLevel.MEMORY_AND_DISK)
     rows_read = lines.count()  # every line, good or not: one bad value never fails the run
     typed = _with_derived(_typed(lines.where(F.col("_failure_type").isNull()), args.columns), args.columns)
-    fresh = _dedupe(spark, s3, args, typed, touched).persist(StorageLevel.MEMORY_AND_DISK)
+    fresh = _dedupe(spark, typed, partitions.existing_uris(touched)).persist(StorageLevel.MEMORY_AND_DISK)
     stats = _partition_stats(args, fresh)
-    if stats:
-        _write(spark, args, fresh, stats)  # raises on any failed write: no marker, no commit
+    plans = partitions.plans(stats)
+    partitions.register_absent(plans)
+    # Appends, and per rewrite: new generation -> superseded entry -> switch. Raises on any failure:
+    # no marker, no commit.
+    compacted, file_sizes = partitions.write(SparkWriter(spark, args, fresh), stats, plans)
     quarantined = _quarantine(s3, args, lines.where(F.col("_failure_type").isNotNull()))
 
     partition_rows = {partition: stats.get(partition, (0, 0))[0] for partition in touched}
-    marker = build_run_marker(args, len(keys), rows_read, partition_rows, quarantined=quarantined)
+    marker = build_run_marker(args, len(keys), rows_read, partition_rows, quarantined=quarantined,
+                              compacted=compacted)
     s3.put_object(Bucket=args.run_marker_prefix[0], Key=run_marker_key(args),
                   Body=(json.dumps(marker, indent=2) + "\n").encode("utf-8"), ContentType="application/json")
+    _sweep(s3, catalog, args)
+    metrics = lake_metric_data(file_sizes, time.monotonic() - started, args.dpus, datetime.now(timezone.utc))
+    publish_lake_metrics(lambda: boto3.client("cloudwatch"), args.metrics_namespace, metrics)
     job.commit()  # last: the bookmark never moves past data that was not written
+
+
+def _sweep(s3, catalog, args):
+    """Deletes superseded generations past their retention. Garbage collection: a failure is logged
+    and left to the next run, never failing a run whose data and marker are written."""
+    try:
+        for (event_type, dt), generation, objects in sweep_superseded(
+                s3, args.destination[0], catalog, args.destination[1], _now_ms(), args.compaction):
+            print(f"compaction: deleted generation {generation} of {event_type}/{dt} ({objects} objects)")
+    except Exception as error:  # noqa: BLE001
+        print(f"compaction: superseded generations not swept this run: {error}")
+
+
+def _now_ms():
+    return int(time.time() * 1000)
 
 
 def _manifest_keys(s3, args):
@@ -167,29 +197,16 @@ def _fail(message):
     return F.raise_error(F.concat(F.lit(f"{message} in raw object "), F.col("_source")))
 
 
-def _dedupe(spark, s3, args, typed, touched):
-    """One row per event_id (earliest received_at), minus event_ids already curated."""
+def _dedupe(spark, typed, existing):
+    """One row per event_id (earliest received_at), minus event_ids already in the current
+    generation's files of the touched partitions (`existing`: their s3:// URIs)."""
     earliest = Window.partitionBy("event_id").orderBy(F.col("received_at").asc_nulls_last(), F.col("_source"))
     unique = typed.withColumn("_rank", F.row_number().over(earliest)).where("_rank = 1").drop("_rank", "_source")
-    existing = _existing_files(s3, args, touched)
     if not existing:
         return unique
-    base = s3_uri(*args.destination)
-    seen = spark.read.option("basePath", base).parquet(*existing).select("event_id").distinct()
+    # recursiveFileLookup: no partition discovery from the paths (a g*/ folder is not a column).
+    seen = spark.read.option("recursiveFileLookup", "true").parquet(*existing).select("event_id").distinct()
     return unique.join(seen, "event_id", "left_anti")
-
-
-def _existing_files(s3, args, touched):
-    """Visible Parquet files of the touched partitions; a partition not there yet has none."""
-    bucket = args.destination[0]
-    paginator = s3.get_paginator("list_objects_v2")
-    files = []
-    for partition in touched:
-        prefix = partition_prefix(args.destination, partition)
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            files += [s3_uri(bucket, item["Key"]) for item in page.get("Contents", [])
-                      if is_visible_data_file(item["Key"][len(prefix):])]
-    return files
 
 
 def _partition_stats(args, fresh):
@@ -199,25 +216,6 @@ def _partition_stats(args, fresh):
             .agg(F.count(F.lit(1)).alias("rows"), F.sum(F.length(F.to_json(F.struct(*names)))).alias("json_bytes"))
             .collect())
     return {(row["event_type"], row["dt"]): (row["rows"], row["json_bytes"] or 0) for row in rows}
-
-
-def _write(spark, args, fresh, stats):
-    """Append-only (existing rows stay); each partition spread over its estimated file count, rows
-    in FILE_ORDER within each file (the partition columns lead, so Spark's writer adds no sort of its
-    own), Parquet v2 pages."""
-    files = {partition: estimated_file_count(json_bytes, args.target_file_size_mb)
-             for partition, (_, json_bytes) in stats.items()}
-    plan = spark.createDataFrame([(t, d, n) for (t, d), n in files.items()], "event_type string, dt string, _files int")
-    names = [c.name for c in args.columns]
-    order = [F.col(name).asc_nulls_last() for name in file_order(args.columns)]
-    out = (fresh.join(F.broadcast(plan), list(PARTITION_COLUMNS))
-           .withColumn("_bucket", F.pmod(F.hash("event_id"), F.col("_files")))
-           .repartition(sum(files.values()), *PARTITION_COLUMNS, "_bucket")
-           .sortWithinPartitions(*PARTITION_COLUMNS, *order)
-           .select(*names, *PARTITION_COLUMNS))
-    (out.write.mode("append").partitionBy(*PARTITION_COLUMNS).option("compression", "snappy")
-     .option("parquet.writer.version", PARQUET_WRITER_VERSION)
-     .parquet(s3_uri(*args.destination)))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import parquet_contract as job  # noqa: E402
+from test_compaction import SETTINGS, compaction_argument  # noqa: E402
 
 COLUMNS = ("event_id:string,event_version:int,event_time:timestamp,received_at:timestamp,"
            "app_id:string,attributes:string")
@@ -28,6 +29,9 @@ def resolved(**overrides):
         "partitions": PARTITIONS,
         "destination": "s3://eventlake-dev-lake/curated/events/",
         "run_marker_prefix": "s3://eventlake-dev-lake/_runs/",
+        "database": "eventlake_dev_analytics",
+        "table": "events",
+        "compaction": compaction_argument(),
     }
     args.update(overrides)
     return {name: value for name, value in args.items() if value is not None}
@@ -44,6 +48,12 @@ class ParseJobArgsTest(unittest.TestCase):
         self.assertEqual(args.destination, ("eventlake-dev-lake", "curated/events/"))
         self.assertEqual(args.run_marker_prefix, ("eventlake-dev-lake", "_runs/"))
         self.assertEqual(args.target_file_size_mb, 128)
+        self.assertEqual((args.database, args.table, args.compaction), ("eventlake_dev_analytics", "events", SETTINGS))
+        self.assertEqual((args.metrics_namespace, args.dpus), (None, None))
+
+    def test_reads_the_metrics_namespace_and_the_run_dpus(self):
+        args = job.parse_job_args(resolved(metrics_namespace="eventlake-dev", workers="5 x G.2X"))
+        self.assertEqual((args.metrics_namespace, args.dpus), ("eventlake-dev", 10))
 
     def test_takes_a_manifest_instead_of_keys(self):
         args = job.parse_job_args(resolved(source_keys=None,
@@ -67,6 +77,11 @@ class ParseJobArgsTest(unittest.TestCase):
             resolved(destination="s3://eventlake-dev-lake/curated/events"),
             resolved(run_marker_prefix="eventlake-dev-lake/_runs/"),
             resolved(target_file_size_mb="0"),
+            resolved(database=None),
+            resolved(table="Events; DROP"),
+            resolved(compaction='{"lookbackDays": 3}'),
+            resolved(workers="2 x G.3X"),
+            resolved(workers="G.1X"),
         ]
         for args in bad:
             with self.subTest(args=args), self.assertRaises(job.InvalidArguments):
@@ -76,6 +91,8 @@ class ParseJobArgsTest(unittest.TestCase):
         argv = ["script.py", "--JOB_NAME", "x", "--source_manifest", "s3://b/m.json", "--job-bookmark-option",
                 "job-bookmark-enable"]
         self.assertEqual(job.optional_args_present(argv), ["source_manifest"])
+        argv = ["s.py", "--metrics_namespace", "eventlake-dev", "--workers", "2 x G.1X"]
+        self.assertEqual(job.optional_args_present(argv), ["metrics_namespace", "workers"])
         self.assertEqual(job.optional_args_present(["s.py", "--source_keys=[]", "--target_file_size_mb_x", "1"]),
                          ["source_keys"])
 
@@ -163,6 +180,7 @@ class SizingAndMarkerTest(unittest.TestCase):
             "partitions": [{"event_type": "page_view", "dt": "2025-11-22", "rows": 7},
                            {"event_type": "purchase", "dt": "2025-11-21", "rows": 0}],
             "quarantined": [],
+            "compacted": [],
         })
         self.assertEqual(job.run_marker_key(args), "_runs/jr_" + "0" * 64 + ".json")
 
@@ -172,6 +190,14 @@ class SizingAndMarkerTest(unittest.TestCase):
                                                    ("cast_error", "2025-11-22", 2)])
         self.assertEqual((marker["rows_quarantined"], marker["duplicates_removed"]), (3, 1))
         self.assertEqual(marker["quarantined"][0], {"failure_type": "cast_error", "dt": "2025-11-22", "rows": 2})
+
+    def test_the_marker_lists_the_partitions_compacted(self):
+        marker = job.build_run_marker(job.parse_job_args(resolved()), 1, 1, {("page_view", "2025-11-22"): 1},
+                                      compacted=[("purchase", "2025-11-20", 2, 1, "closed"),
+                                                 ("page_view", "2025-11-22", 1, 3, "file-count")])
+        self.assertEqual(marker["compacted"], [
+            {"event_type": "page_view", "dt": "2025-11-22", "generation": 1, "files": 3, "reason": "file-count"},
+            {"event_type": "purchase", "dt": "2025-11-20", "generation": 2, "files": 1, "reason": "closed"}])
 
     def test_stamps_finished_at_in_utc_millis(self):
         marker = job.build_run_marker(job.parse_job_args(resolved()), 0, 0, {})

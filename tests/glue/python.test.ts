@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { config } from '#shared/config.js';
 import { columnsArgument, curatedColumns, type Derivation } from '#shared/contract/table-schemas.js';
+import { compactionSettings } from '#shared/lake/compaction.js';
 import { glueArgs } from '#shared/lake/glue-run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,7 +31,11 @@ describe('glue/ PySpark job', () => {
   it('compiles every script', () => {
     const files = pythonFiles(glueDir);
     expect(files).toEqual(
-      expect.arrayContaining(['parquet_job.py', 'parquet_contract.py'].map((f) => path.join(glueDir, f))),
+      expect.arrayContaining(
+        ['parquet_job.py', 'parquet_contract.py', 'compaction.py', 'partition_writes.py'].map((f) =>
+          path.join(glueDir, f),
+        ),
+      ),
     );
     const result = python(['-m', 'py_compile', ...files]);
     expect(result.output).toBe('');
@@ -61,5 +67,27 @@ describe('glue/ PySpark job', () => {
     const derivation = (d: Derivation | undefined) =>
       d === undefined ? null : d.rule === 'json_value' ? [d.rule, d.source, d.path] : [d.rule, d.start, d.end];
     expect(parsed.columns).toEqual(curatedColumns.map((c) => [c.name, c.type, derivation(c.derivedFrom)]));
+  });
+
+  it('reads the --compaction argument into the settings the TypeScript rules use', () => {
+    const script = [
+      'import dataclasses, json, sys',
+      "sys.path.insert(0, 'glue')",
+      'import compaction',
+      'print(json.dumps(dataclasses.asdict(compaction.parse_compaction(sys.argv[1]))))',
+    ].join('\n');
+    const argument = JSON.stringify({ ...config.glue.compaction, targetFileSizeMB: config.glue.targetFileSizeMB });
+    const result = python(['-c', script, argument]);
+    expect(result.status).toBe(0);
+    const s = compactionSettings();
+    expect(JSON.parse(result.output)).toEqual({
+      target_file_bytes: s.targetFileBytes,
+      min_file_bytes: s.minFileBytes,
+      max_closed_files: s.maxClosedFiles,
+      open_max_files: s.openMaxFiles,
+      close_after_ms: s.closeAfterMs,
+      retain_superseded_ms: s.retainSupersededMs,
+      lookback_days: config.glue.compaction.lookbackDays,
+    });
   });
 });

@@ -1,5 +1,6 @@
 // infra/catalog.json (read by serverless.yml) equals what shared/contract/table-schemas.ts and the schema
-// registry produce, and the Glue tables use it with the projection layouts the lake is written in.
+// registry produce, and the Glue tables use it: raw and failed events with the projection layouts
+// they are written in, curated events with catalog-managed partitions (docs/glue.md "Compaction").
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.js';
@@ -34,8 +35,21 @@ describe('infra/catalog.json', () => {
 describe('Glue tables', () => {
   const table = (id: string) => props(t, id).TableInput;
 
+  it('EventsTable (events): columns and partitions, managed in the catalog by the Parquet job (no projection)', () => {
+    const input = table('EventsTable');
+    expect(input.Name).toBe('events');
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.StorageDescriptor.Columns).toEqual(catalog.events.columns);
+    expect(input.PartitionKeys).toEqual(catalog.events.partitionKeys);
+    expect(input.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['event_type', 'dt']);
+    // A compacted partition lives in its generation's folder: only a catalog partition can point there.
+    expect(input.Parameters).toEqual({ classification: 'parquet' });
+    expect(input.StorageDescriptor.Location).toEqual({
+      'Fn::Join': ['', ['s3://', bucket(config.buckets.lake), `/${config.prefixes.curated}`]],
+    });
+  });
+
   it.each([
-    ['EventsTable', 'events', catalog.events, 'lake', config.prefixes.curated, 'event_type', catalog.events.eventTypes],
     [
       'RawEventsTable',
       'raw_events',
