@@ -97,7 +97,7 @@ class Catalog:
         found, token = {}, None
         while True:
             request = {"DatabaseName": self.database, "TableName": self.table_name,
-                       "Expression": f"dt >= '{start_dt}'"}
+                       "Expression": f"dt >= '{start_dt}'", "ExcludeColumnSchema": True}
             if token:
                 request["NextToken"] = token
             answer = self.glue.get_partitions(**request)
@@ -168,13 +168,28 @@ def clear_generation(s3, bucket, curated_prefix, partition, generation):
     return delete_keys(s3, bucket, keys)
 
 
-def clear_orphan_generations(s3, bucket, curated_prefix, partition):
-    """While generation 0 is current no g*/ folder is data: any is left by a rewrite that died
-    before its switch. Deleted before the partition is written again, so no reader listing the
-    partition folder recursively sees them. Returns the count."""
+def clear_orphan_generations(s3, bucket, curated_prefix, partition, log=print):
+    """While generation 0 is current, a g*/ folder is what a rewrite that died before its switch
+    left: deleted before the partition is written again, so no reader listing the partition folder
+    recursively sees it. Only when that is certain: generation 0 still holds data files and has no
+    superseded entry (a switch away from it may have happened: a catalog that went back to
+    generation 0 is not trusted with deletes). Returns the count deleted."""
     base = partition_prefix(curated_prefix, partition)
-    keys = [key for key, _ in list_objects(s3, bucket, base) if is_generation_folder_key(key[len(base):])]
+    objects = list_objects(s3, bucket, base)
+    keys = [key for key, _ in objects if is_generation_folder_key(key[len(base):])]
+    if not keys:
+        return 0
+    has_data = any(is_generation_data_file(key[len(base):]) for key, _ in objects)
+    if not has_data or ledger_has(s3, bucket, partition, 0):
+        log(f"compaction: keeping {len(keys)} objects in g*/ folders of {base}: generation 0 may be superseded")
+        return 0
     return delete_keys(s3, bucket, keys)
+
+
+def ledger_has(s3, bucket, partition, generation):
+    """Whether the superseded entry of `generation` exists."""
+    key = superseded_key(partition, generation)
+    return any(found == key for found, _ in list_objects(s3, bucket, key))
 
 
 def write_superseded(s3, bucket, catalog, partition, generation, now_ms, job_run_id):

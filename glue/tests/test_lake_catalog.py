@@ -124,6 +124,19 @@ class ObjectsTest(unittest.TestCase):
         self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P), 3)
         self.assertEqual(self.s3.keys(LAKE), [BASE + "_SUCCESS", BASE + "part-0.parquet", BASE + "part-1.parquet"])
 
+    def test_g_folders_are_kept_when_generation_0_may_be_superseded(self):
+        # A catalog that went back to generation 0 (table re-created, MSCK REPAIR) must not cost data:
+        # generation 0 has a superseded entry, or no data left (swept).
+        logged = []
+        self.s3.put(LAKE, superseded_key(P, 0))
+        self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P, logged.append), 0)
+        del self.s3.objects[(LAKE, superseded_key(P, 0))]
+        for name in ("part-0.parquet", "part-1.parquet"):
+            del self.s3.objects[(LAKE, BASE + name)]
+        self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P, logged.append), 0)
+        self.assertIn(BASE + "g000002/part-0.parquet", self.s3.keys(LAKE))
+        self.assertEqual(len(logged), 2)
+
     def test_deletes_by_thousands_and_fails_on_a_key_not_deleted(self):
         keys = [f"k/{i}" for i in range(2500)]
         for key in keys:
