@@ -43,7 +43,7 @@ def lake_metric_data(file_sizes, wall_seconds, dpus, timestamp):
         data.append({"MetricName": "CuratedFileMedianBytes", "Timestamp": timestamp,
                      "Value": float(median([size for sizes in written for size in sizes])), "Unit": "Bytes"})
     if dpus is not None:
-        billed = max(float(wall_seconds), MIN_BILLED_SECONDS)
+        billed = max(float(wall_seconds), float(MIN_BILLED_SECONDS))
         data.append({"MetricName": "ParquetJobDpuSeconds", "Timestamp": timestamp,
                      "Value": round(billed * dpus, 3), "Unit": "None"})
     return data
