@@ -62,6 +62,8 @@ export interface ChainRecord {
   reason?: string;
   /** The last failure's error message. */
   error?: string;
+  /** The Glue retry started last, while it runs: a run the process died with is resumed as failed. */
+  running?: { id: string; arguments: Record<string, string> };
   updatedAt: string;
 }
 

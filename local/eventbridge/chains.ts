@@ -2,9 +2,9 @@
 // every verdict of retry-failed-run (restarted, abandoned) per chain, a chain marked recovered when a
 // retry of it succeeds, and a copy of each failed Glue run a pending delivery will ask GetJobRun about.
 // The cloud needs none of this: Glue keeps its runs, and a chain counts itself in the run arguments.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { glueArgs } from '#shared/lake/glue-run.js';
-import { parseS3Uri } from '#shared/lake/keys.js';
+import { parseS3Uri, runMarkerKey } from '#shared/lake/keys.js';
 import type { JobRunSummary } from '#shared/ports.js';
 import {
   ATHENA_QUERY_STATE_CHANGE,
@@ -16,9 +16,9 @@ import {
   type RetryOutcome,
   retryArgs,
 } from '#shared/retries/run-retry.js';
-import { objectPath } from '../s3/buckets.js';
+import { localBucketNames, objectPath } from '../s3/buckets.js';
 import type { BusEvent, ChainRecord, StoredJobRun } from './bus-state.js';
-import type { LocalEventBus } from './eventbridge.js';
+import { type LocalEventBus, serviceEvent } from './eventbridge.js';
 
 export interface ChainSources {
   glue: { getJobRun(runId: string): JobRunSummary };
@@ -35,6 +35,12 @@ export interface RetryChains {
   onOutcome(outcome: RetryOutcome): void;
   /** Raw objects (`bucket/key`) of failed runs a pending retry will run again: restart recovery leaves them to it. */
   heldObjects(): string[];
+  /**
+   * At a start: a Glue retry an earlier process was running when it died (no marker, no state change)
+   * failed with it; its FAILED state change is put on the bus so its chain goes on at the next attempt.
+   * One with a run marker succeeded: its chain is recovered. Returns the runs resumed as failed.
+   */
+  resumeLostRuns(): string[];
   chains(): ChainRecord[];
 }
 
@@ -121,9 +127,50 @@ export function makeRetryChains(bus: LocalEventBus, sources: ChainSources): Retr
     if (!chain.failed.includes(outcome.failedId)) chain.failed.push(outcome.failedId);
     Object.assign(chain, { maxRetries: outcome.maxRetries, updatedAt: now() });
     if (outcome.error !== undefined) chain.error = outcome.error;
-    if (outcome.action === 'retried') Object.assign(chain, { state: 'retrying', retries: outcome.attempt });
-    else Object.assign(chain, { state: 'abandoned', reason: outcome.reason, retries: outcome.retries });
+    delete chain.running;
+    if (outcome.action === 'retried') {
+      Object.assign(chain, { state: 'retrying', retries: outcome.attempt });
+      const started = outcome.target === 'glue' ? liveRun(outcome.retryId) : undefined;
+      if (started) chain.running = { id: started.Id, arguments: { ...started.Arguments } };
+    } else Object.assign(chain, { state: 'abandoned', reason: outcome.reason, retries: outcome.retries });
     store.save();
+  }
+
+  function resumeLostRuns(): string[] {
+    const lost: string[] = [];
+    const delivered = new Set(state.deliveries.map((d) => detailOf(d.event).jobRunId));
+    for (const chain of state.chains) {
+      const run = chain.running;
+      if (chain.target !== 'glue' || chain.state !== 'retrying' || run === undefined || delivered.has(run.id)) continue;
+      if (liveRun(run.id) !== undefined) continue;
+      const marker =
+        sources.dataDir && objectPath(sources.dataDir, { bucket: localBucketNames.lake, key: runMarkerKey(run.id) });
+      if (marker && existsSync(marker)) {
+        Object.assign(chain, { state: 'recovered', updatedAt: now() });
+        delete chain.running;
+        store.save();
+        continue;
+      }
+      const message = 'the local process stopped while the run was in flight';
+      state.runs[run.id] = {
+        Id: run.id,
+        JobName: sources.jobName,
+        JobRunState: 'FAILED',
+        Arguments: run.arguments,
+        ErrorMessage: message,
+      };
+      lost.push(run.id);
+      bus.putEvent(
+        serviceEvent(GLUE_SOURCE, GLUE_JOB_STATE_CHANGE, {
+          jobName: sources.jobName,
+          severity: 'ERROR',
+          state: 'FAILED',
+          jobRunId: run.id,
+          message,
+        }),
+      );
+    }
+    return lost;
   }
 
   function sourceObjects(args: Readonly<Record<string, string>>): string[] {
@@ -150,6 +197,7 @@ export function makeRetryChains(bus: LocalEventBus, sources: ChainSources): Retr
       return summary(kept);
     },
     onOutcome,
+    resumeLostRuns,
     heldObjects: () =>
       state.deliveries.flatMap((d) => {
         const run = state.runs[String(detailOf(d.event).jobRunId)];

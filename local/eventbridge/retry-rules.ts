@@ -44,5 +44,6 @@ export function wireRetryRules(bus: LocalEventBus, targets: RetryTargets): Retry
   );
   bus.addRule({ name: `${functionName}-glue`, pattern: glueRetryPattern(jobName), functionName, handler });
   bus.addRule({ name: `${functionName}-athena`, pattern: athenaRetryPattern(workgroup), functionName, handler });
+  chains.resumeLostRuns();
   return chains;
 }
