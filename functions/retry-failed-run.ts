@@ -13,7 +13,7 @@ import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
 import { config } from '#shared/config.js';
 import { parseEnv, requiredString } from '#shared/env.js';
 import { logger, metrics } from '#shared/observability.js';
-import { type OutcomeSink, reportDeferred, reportOutcome } from '#shared/retries/report.js';
+import { type OutcomeSink, reportOutcome, reportThrown } from '#shared/retries/report.js';
 import { retryFailedRun } from '#shared/retries/routing.js';
 import { exhaustedError, type RetryOutcome, type RunRetryPorts } from '#shared/retries/run-retry.js';
 
@@ -36,7 +36,7 @@ export const makeRetryFailedRunHandler =
     try {
       outcome = await retryFailedRun(event, ports);
     } catch (error) {
-      if (error instanceof Error && error.name === 'RetryLater') reportDeferred(event, error, sink);
+      reportThrown(event, error, sink);
       throw error;
     }
     reportOutcome(outcome, sink);

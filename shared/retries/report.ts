@@ -27,6 +27,7 @@ export const retryMessages = {
   retried: (target: 'glue' | 'athena') => `failed ${noun[target]} restarted`,
   abandoned: (target: 'glue' | 'athena') => `failed ${noun[target]} abandoned`,
   deferred: (target: 'glue' | 'athena') => `failed ${noun[target]} not restarted yet`,
+  failed: (target: 'glue' | 'athena') => `failed ${noun[target]} not handled`,
   skipped: 'state change not retried',
 } as const;
 
@@ -49,17 +50,17 @@ export function reportOutcome(outcome: RetryOutcome, sink: OutcomeSink): void {
 }
 
 /**
- * The restart was refused for now (a busy job, a throttle): Lambda runs the event again 1 and 2
- * minutes later, so nothing is counted yet; the verdict of a later attempt is.
+ * The invocation threw before a verdict. A refused restart (RetryLater: a busy job, a throttle) is a
+ * WARN line: Lambda runs the event again 1 and 2 minutes later, and a later attempt's verdict is what
+ * counts. Anything else (GetJobRun on an unknown run, a missing job, a bug) is an ERROR line; Lambda
+ * retries it too, then the on-failure record reaches the alarmed retry DLQ. Neither counts a metric.
  */
-export function reportDeferred(event: { source?: string; detail?: unknown }, error: Error, sink: OutcomeSink): void {
+export function reportThrown(event: { source?: string; detail?: unknown }, error: unknown, sink: OutcomeSink): void {
   const target = event.source === 'aws.athena' ? 'athena' : 'glue';
   const detail = (event.detail ?? {}) as { jobRunId?: string; queryExecutionId?: string };
   const failedId = detail.jobRunId ?? detail.queryExecutionId;
-  sink.logger.warn(retryMessages.deferred(target), {
-    target,
-    ...(failedId === undefined ? {} : { failedId }),
-    errorType: error.name,
-    error: error.message,
-  });
+  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+  const fields = { target, ...(failedId === undefined ? {} : { failedId }), errorType: name, error: message };
+  if (name === 'RetryLater') sink.logger.warn(retryMessages.deferred(target), fields);
+  else sink.logger.error(retryMessages.failed(target), fields);
 }

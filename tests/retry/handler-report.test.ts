@@ -1,6 +1,7 @@
 // What the deployed retry-failed-run writes: the Lambda entry (middy, Powertools) with metrics on, its
 // stdout/stderr captured. A restart is a WARN line and GlueRunsFailed + GlueRunsRetried; a give-up is an
-// ERROR line and …Failed + …Abandoned; a refused restart is a WARN line and no metric yet.
+// ERROR line and …Failed + …Abandoned; a refused restart is a WARN line and no metric yet; an invocation
+// that fails before a verdict is an ERROR line and no metric.
 import { GetQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
@@ -151,6 +152,22 @@ describe('retry-failed-run output', () => {
         message: 'failed Glue run not restarted yet',
         failedId: failedRunId,
         errorType: 'RetryLater',
+      }),
+    ]);
+    expect(emf()).toEqual({});
+  });
+
+  it('an invocation that fails before a verdict (the run is unknown): ERROR with the cause, no metric', async () => {
+    const unknown = Object.assign(new Error('Job run not found'), { name: 'EntityNotFoundException' });
+    glueMock.on(GetJobRunCommand).rejects(unknown);
+    await expect((await entry())(glueEvent(), context)).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    expect(logLines().filter((l) => String(l.message).startsWith('failed'))).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'failed Glue run not handled',
+        failedId: failedRunId,
+        errorType: 'EntityNotFoundException',
+        error: 'Job run not found',
       }),
     ]);
     expect(emf()).toEqual({});
