@@ -1,6 +1,8 @@
 // A local EventBridge bus: rules with exact-value patterns, each targeting a Lambda handler invoked
 // the way Lambda invokes asynchronously — later, with its own copy of the event, retried twice (after
-// 1 and 2 minutes, scaled) on error, then recorded as Lambda's on-failure destination record.
+// 1 and 2 minutes, scaled) on error, then recorded as Lambda's on-failure destination record. On a data
+// directory every delivery (attempt, due time) and record is kept on disk (bus-state.ts) and a
+// delivery left by an earlier process resumes once its rule is added again.
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { config } from '#shared/config.js';
