@@ -104,6 +104,8 @@ export class BusStore {
   constructor(dataDir: string | undefined) {
     this.#file = dataDir === undefined ? undefined : busStateFile(dataDir);
     this.state = dataDir === undefined ? emptyBusState() : readBusState(dataDir);
+    // Once, here: a save after the data directory was removed fails rather than recreating it.
+    if (this.#file !== undefined) mkdirSync(path.dirname(this.#file), { recursive: true });
   }
 
   get durable(): boolean {
@@ -114,7 +116,6 @@ export class BusStore {
     const file = this.#file;
     if (file === undefined) return;
     const dir = path.dirname(file);
-    mkdirSync(dir, { recursive: true });
     const temporary = `${file}.tmp`;
     const fd = openSync(temporary, 'w');
     try {
