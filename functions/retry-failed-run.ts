@@ -2,7 +2,6 @@
 // report query that FAILED transiently, is started again (shared/retries/run-retry.ts). Errors are thrown so
 // Lambda's async retries and then the on-failure DLQ take over (infra/functions/retry.yml).
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -14,27 +13,37 @@ import { wiredOnFirstCall } from '#shared/aws/lambda-entry.js';
 import { config } from '#shared/config.js';
 import { parseEnv, requiredString } from '#shared/env.js';
 import { logger, metrics } from '#shared/observability.js';
+import { type OutcomeSink, reportOutcome, reportThrown } from '#shared/retries/report.js';
 import { retryFailedRun } from '#shared/retries/routing.js';
-import type { RetryOutcome, RunRetryPorts } from '#shared/retries/run-retry.js';
+import { exhaustedError, type RetryOutcome, type RunRetryPorts } from '#shared/retries/run-retry.js';
 
 export type StateChangeHandler = (event: EventBridgeEvent<string, unknown>) => Promise<RetryOutcome>;
 
+/**
+ * Restarts the failed run or query, logs the verdict (WARN restarted, ERROR abandoned) and counts it.
+ * An exhausted chain is still thrown (RetriesExhausted) so its event reaches the on-failure DLQ; a
+ * refused restart (RetryLater) is thrown for Lambda to retry. `onOutcome` sees every verdict (the local
+ * runtime records its chains with it).
+ */
 export const makeRetryFailedRunHandler =
-  (ports: RunRetryPorts, report: (outcome: RetryOutcome) => void = reportOutcome): StateChangeHandler =>
+  (
+    ports: RunRetryPorts,
+    onOutcome: (outcome: RetryOutcome) => void = () => {},
+    sink: OutcomeSink = { logger, metrics },
+  ): StateChangeHandler =>
   async (event) => {
-    const outcome = await retryFailedRun(event, ports);
-    report(outcome);
+    let outcome: RetryOutcome;
+    try {
+      outcome = await retryFailedRun(event, ports);
+    } catch (error) {
+      reportThrown(event, error, sink);
+      throw error;
+    }
+    reportOutcome(outcome, sink);
+    onOutcome(outcome);
+    if (outcome.action === 'abandoned' && outcome.exhausted) throw exhaustedError(outcome);
     return outcome;
   };
-
-function reportOutcome(outcome: RetryOutcome): void {
-  if (outcome.action === 'retried') {
-    logger.info('failed run restarted', { ...outcome });
-    metrics.addMetric(outcome.target === 'glue' ? 'GlueRunsRetried' : 'ReportQueriesRetried', MetricUnit.Count, 1);
-  } else {
-    logger.info('state change not retried', { ...outcome });
-  }
-}
 
 const glue = new GlueClient({});
 const athena = new AthenaClient({});

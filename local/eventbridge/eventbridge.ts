@@ -1,13 +1,16 @@
 // A local EventBridge bus: rules with exact-value patterns, each targeting a Lambda handler invoked
 // the way Lambda invokes asynchronously — later, with its own copy of the event, retried twice (after
-// 1 and 2 minutes, scaled) on error, then recorded as Lambda's on-failure destination record.
+// 1 and 2 minutes, scaled) on error, then recorded as Lambda's on-failure destination record. On a data
+// directory every delivery (attempt, due time) and record is kept on disk (bus-state.ts) and a
+// delivery left by an earlier process resumes once its rule is added again.
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { config } from '#shared/config.js';
 import { ATHENA_QUERY_STATE_CHANGE, ATHENA_SOURCE, type AthenaQueryStateChange } from '#shared/retries/run-retry.js';
 import type { QueryExecution, QueryState } from '../athena/execution.js';
+import { type BusEvent, BusStore, type OnFailureRecord, type PersistedDelivery } from './bus-state.js';
 
-export type BusEvent = EventBridgeEvent<string, unknown>;
+export type { BusEvent, OnFailureRecord } from './bus-state.js';
 
 /** Field → accepted values ("any of"), or a nested pattern for an object field. */
 export interface LocalEventPattern {
@@ -15,6 +18,7 @@ export interface LocalEventPattern {
 }
 
 export interface LocalRule {
+  /** Stable across restarts: a delivery kept on disk is resumed once its rule is added again. */
   name: string;
   pattern: LocalEventPattern;
   /** The target function's name, as it appears in on-failure records. */
@@ -24,36 +28,34 @@ export interface LocalRule {
   maximumRetryAttempts?: number;
 }
 
-/** What Lambda sends to an on-failure destination once every attempt of an async invoke failed. */
-export interface OnFailureRecord {
-  version: '1.0';
-  timestamp: string;
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    condition: 'RetriesExhausted';
-    approximateInvokeCount: number;
-  };
-  requestPayload: BusEvent;
-  responseContext: { statusCode: 200; executedVersion: '$LATEST'; functionError: 'Unhandled' };
-  responsePayload: { errorType: string; errorMessage: string };
-}
-
 export interface LocalEventBusOptions {
   /** Multiplies Lambda's retry delays (default: the pipeline's local.timeScale). */
   timeScale?: number;
   /** Called with every on-failure record, e.g. to persist it like the SQS destination would. */
   onFailure?: (record: OnFailureRecord) => void | Promise<void>;
+  /**
+   * Keeps pending deliveries, on-failure records and retry chains in <dataDir>/_eventbridge/state.json
+   * and resumes the deliveries at the next start; absent, everything lives in memory.
+   */
+  dataDir?: string;
 }
 
 export interface LocalEventBus {
   addRule(rule: LocalRule): void;
   /** PutEvents for one event: every matching rule's target runs later (an arrow, so it can be passed on). */
   putEvent: (event: BusEvent) => void;
+  /** Called (synchronously) with every event put, before its deliveries are recorded; true when it changed the state. */
+  onEvent(listener: (event: BusEvent) => boolean): void;
   /** Resolves once no invocation (or scheduled retry) is pending. */
   idle(): Promise<void>;
-  /** Every on-failure record so far, oldest first (plain JSON). */
+  /** Every on-failure record so far (earlier processes' included when durable), oldest first (plain JSON). */
   failures(): OnFailureRecord[];
+  /** Deliveries not done yet (plain JSON). */
+  pendingDeliveries(): PersistedDelivery[];
+  /** The bus's state and its writer, shared with the retry chains (local/eventbridge/chains.ts). */
+  store: BusStore;
+  /** Schedules nothing more and waits for invocations under way; what is pending stays on disk. */
+  stop(): Promise<void>;
 }
 
 /** Lambda waits 1 minute before the second attempt and 2 more before the third. */
@@ -82,50 +84,104 @@ function assertExactPattern(pattern: LocalEventPattern, rule: string): void {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const errorOf = (error: unknown) =>
   error instanceof Error
     ? { errorType: error.name, errorMessage: error.message }
     : { errorType: 'Error', errorMessage: String(error) };
 
+const attemptsOf = (rule: LocalRule): number => 1 + Math.min(Math.max(rule.maximumRetryAttempts ?? 2, 0), 2);
+
 export function makeLocalEventBus(options: LocalEventBusOptions = {}): LocalEventBus {
   const timeScale = options.timeScale ?? config.local.timeScale;
-  const rules: LocalRule[] = [];
+  const store = new BusStore(options.dataDir);
+  const { state } = store;
+  const rules = new Map<string, LocalRule>();
+  const listeners: ((event: BusEvent) => boolean)[] = [];
+  /** A promise per scheduled or running attempt, for idle(); timers of the scheduled ones, for stop(). */
   const pending = new Set<Promise<void>>();
-  const records: OnFailureRecord[] = [];
+  const timers = new Map<string, { timer: NodeJS.Timeout; cancel: () => void }>();
+  let stopped = false;
 
-  async function invoke(rule: LocalRule, event: BusEvent): Promise<void> {
-    const attempts = 1 + Math.min(Math.max(rule.maximumRetryAttempts ?? 2, 0), 2);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      await sleep(attempt === 1 ? 0 : (RETRY_DELAYS_SECONDS[attempt - 2] ?? 0) * 1000 * timeScale);
-      try {
-        await rule.handler(structuredClone(event));
+  const remove = (delivery: PersistedDelivery) => {
+    state.deliveries = state.deliveries.filter((d) => d.id !== delivery.id);
+  };
+
+  async function attempt(rule: LocalRule, delivery: PersistedDelivery): Promise<void> {
+    try {
+      await rule.handler(structuredClone(delivery.event));
+      remove(delivery);
+      store.save();
+    } catch (error) {
+      if (delivery.attempt < attemptsOf(rule)) {
+        const delaySeconds = RETRY_DELAYS_SECONDS[delivery.attempt - 1] ?? 0;
+        delivery.attempt += 1;
+        delivery.dueAt = Date.now() + delaySeconds * 1000 * timeScale;
+        store.save();
+        schedule(delivery);
         return;
-      } catch (error) {
-        lastError = error;
       }
+      const record = failureRecord(rule, delivery.event, delivery.attempt, error);
+      remove(delivery);
+      state.failures.push(record);
+      store.save();
+      await options.onFailure?.(structuredClone(record));
     }
-    const record = failureRecord(rule, event, attempts, lastError);
-    records.push(record);
-    await options.onFailure?.(structuredClone(record));
+  }
+
+  function schedule(delivery: PersistedDelivery): void {
+    const rule = rules.get(delivery.rule);
+    if (rule === undefined || stopped) return;
+    const run = new Promise<void>((resolve) => {
+      const wait = Math.max(0, delivery.dueAt - Date.now());
+      const timer = setTimeout(() => {
+        timers.delete(delivery.id);
+        attempt(rule, delivery).then(resolve, resolve);
+      }, wait);
+      timers.set(delivery.id, { timer, cancel: resolve });
+    });
+    const tracked: Promise<void> = run.finally(() => pending.delete(tracked));
+    pending.add(tracked);
   }
 
   return {
     addRule(rule) {
       assertExactPattern(rule.pattern, rule.name);
-      rules.push(rule);
+      rules.set(rule.name, rule);
+      for (const delivery of state.deliveries.filter((d) => d.rule === rule.name)) schedule(delivery);
     },
     putEvent: (event) => {
-      for (const rule of rules.filter((r) => matchesPattern(r.pattern, event))) {
-        const delivery: Promise<void> = invoke(rule, structuredClone(event)).finally(() => pending.delete(delivery));
-        pending.add(delivery);
+      let changed = false;
+      for (const listener of listeners) changed = listener(event) || changed;
+      for (const rule of [...rules.values()].filter((r) => matchesPattern(r.pattern, event))) {
+        const delivery = {
+          id: randomUUID(),
+          rule: rule.name,
+          event: structuredClone(event),
+          attempt: 1,
+          dueAt: Date.now(),
+        };
+        state.deliveries.push(delivery);
+        changed = true;
+        schedule(delivery);
       }
+      if (changed) store.save();
     },
+    onEvent: (listener) => void listeners.push(listener),
     async idle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
-    failures: () => structuredClone(records),
+    failures: () => structuredClone(state.failures),
+    pendingDeliveries: () => structuredClone(state.deliveries),
+    store,
+    async stop() {
+      stopped = true;
+      for (const { timer, cancel } of timers.values()) {
+        clearTimeout(timer);
+        cancel();
+      }
+      timers.clear();
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
   };
 }
 

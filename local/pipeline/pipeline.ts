@@ -143,7 +143,7 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
     temp_directory: path.join(dataDir, '.duckdb-spill'),
   });
   const s3 = new LocalS3({ dataDir });
-  const bus = makeLocalEventBus({ timeScale });
+  const bus = makeLocalEventBus({ timeScale, dataDir });
   const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
   let lastCause: string | undefined;
   const health = () => combinedHealth([() => streams.direct.health(), () => streams.devices.health()]);
@@ -190,14 +190,16 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
     reportResults: faults.consumer?.('reportResults', handlers.reportResults) ?? handlers.reportResults,
   });
   wireNotifications(s3, queues, faults);
-  wireRetries(bus, { glue, athena, startQuery, maxRunRetries: options.maxRunRetries ?? config.glue.maxRunRetries });
+  const maxRunRetries = options.maxRunRetries ?? config.glue.maxRunRetries;
+  const chains = wireRetries(bus, { glue, athena, startQuery, maxRunRetries, dataDir });
   streams.direct.replay(opened?.replay.direct ?? []);
   streams.devices.replay(opened?.replay.devices ?? []);
   const journalRecords = (opened?.replay.direct.length ?? 0) + (opened?.replay.devices.length ?? 0);
   const queuedBodies = [queues.rawObjects.queue, queues.curatedRuns.queue].flatMap((q) =>
     q.peekMessages().map((m) => m.body),
   );
-  const announced = await reannounce({ s3, jobName: localJobName, catalogue, queuedBodies });
+  const held = chains.heldObjects();
+  const announced = await reannounce({ s3, jobName: localJobName, catalogue, queuedBodies, held });
   return {
     dataDir,
     instance,
@@ -216,6 +218,7 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
     health,
     close: async () => {
       await gate.stop();
+      await bus.stop(); // pending retries stay in _eventbridge/state.json for the next start
       await Promise.all(Object.values(queues).map(({ queue }) => queue.stop()));
       // DLQ messages are data: they outlive the process, for `eventlake replay dlq`.
       await persistDlqs({ dataDir, queues });

@@ -20,6 +20,8 @@ export interface RecoveryParts {
   catalogue: readonly ReportDefinition[];
   /** Bodies of the messages the queues restored from their logs: what they announce is queued already. */
   queuedBodies?: readonly string[];
+  /** Raw objects (`bucket/key`) a pending retry of a failed run will convert: left to it, claims kept. */
+  held?: readonly string[];
 }
 
 export interface Reannounced {
@@ -88,6 +90,7 @@ export async function reannounce(parts: RecoveryParts): Promise<Reannounced> {
       }
     }),
   );
+  for (const id of parts.held ?? []) queued.add(id);
   const notQueued = (ref: ObjectRef) => !queued.has(`${ref.bucket}/${ref.key}`);
   const raw = (await unconvertedRawObjects(s3, parts.jobName)).filter(notQueued);
   for (const ref of raw) {

@@ -7,14 +7,14 @@ import type { GatePorts } from '#shared/lake/gate.js';
 import { s3Uri } from '#shared/lake/keys.js';
 import type { GetQueryExecution, ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
-import { athenaRetryPattern, glueRetryPattern } from '#shared/retries/routing.js';
 import { makePublishReportHandler } from '../../functions/publish-report.js';
-import { makeRetryFailedRunHandler } from '../../functions/retry-failed-run.js';
 import { makeCadenceTickHandler, makeStartParquetJobHandler } from '../../functions/start-parquet-job.js';
 import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { makeTransformHandler } from '../../functions/transform.js';
 import { type LocalAthena, makeLocalAthena } from '../athena/athena.js';
+import type { RetryChains } from '../eventbridge/chains.js';
 import type { LocalEventBus } from '../eventbridge/eventbridge.js';
+import { wireRetryRules } from '../eventbridge/retry-rules.js';
 import { LocalDeliveryStream } from '../firehose/firehose.js';
 import type { Journal } from '../firehose/journal.js';
 import { startTransformWorkers } from '../firehose/transform-workers.js';
@@ -65,29 +65,17 @@ export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts)
   return { glue, athena };
 }
 
-/** The two EventBridge rules of infra/functions/retry.yml, targeting the same retry λ. */
+/** The two EventBridge rules of infra/functions/retry.yml, targeting the same retry λ (chains kept in the bus state). */
 export function wireRetries(
   bus: LocalEventBus,
-  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery; maxRunRetries: number },
-): void {
-  const { glue, athena, startQuery, maxRunRetries } = parts;
-  const handler = makeRetryFailedRunHandler({
-    getJobRun: async (runId) => glue.getJobRun(runId),
-    startJobRun: glue.startJobRun,
-    getQueryExecution: async (id) => athena.getQueryExecution(id),
-    startQueryExecution: startQuery,
+  parts: { glue: LocalGlueJob; athena: LocalAthena; startQuery: StartQuery; maxRunRetries: number; dataDir?: string },
+): RetryChains {
+  return wireRetryRules(bus, {
+    ...parts,
     jobName: localJobName,
     workgroup: config.athena.workgroup,
-    maxRunRetries,
+    functionName: `${config.service}-local-retry-failed-run`,
     maxQueryRetries: config.athena.maxQueryRetries,
-  });
-  const functionName = `${config.service}-local-retry-failed-run`;
-  bus.addRule({ name: `${functionName}-glue`, pattern: glueRetryPattern(localJobName), functionName, handler });
-  bus.addRule({
-    name: `${functionName}-athena`,
-    pattern: athenaRetryPattern(config.athena.workgroup),
-    functionName,
-    handler,
   });
 }
 

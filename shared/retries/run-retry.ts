@@ -50,12 +50,24 @@ export interface AthenaQueryStateChangeDetail {
 export type GlueJobStateChange = EventBridgeEvent<typeof GLUE_JOB_STATE_CHANGE, GlueJobStateChangeDetail>;
 export type AthenaQueryStateChange = EventBridgeEvent<typeof ATHENA_QUERY_STATE_CHANGE, AthenaQueryStateChangeDetail>;
 
+/** Not ours to retry (another job, a run that did not fail, an ad-hoc query): nothing was given up. */
 type Skip = { action: 'skip'; reason: string };
+/** Ours, failed, and not worth another attempt: given up, like an exhausted chain. */
+type Abandon = { action: 'abandon'; reason: string };
 type Exhausted = { action: 'exhausted'; retries: number };
-export type GlueRetryPlan = { action: 'retry'; attempt: number; arguments: Record<string, string> } | Skip | Exhausted;
-export type QueryRetryPlan = { action: 'retry'; attempt: number; request: QueryExecutionRequest } | Skip | Exhausted;
+export type GlueRetryPlan =
+  | { action: 'retry'; attempt: number; arguments: Record<string, string> }
+  | Skip
+  | Abandon
+  | Exhausted;
+export type QueryRetryPlan =
+  | { action: 'retry'; attempt: number; request: QueryExecutionRequest }
+  | Skip
+  | Abandon
+  | Exhausted;
 
 const skip = (reason: string): Skip => ({ action: 'skip', reason });
+const abandon = (reason: string): Abandon => ({ action: 'abandon', reason });
 const attemptOf = (value: string | undefined): number | undefined =>
   value === undefined ? 0 : /^\d{1,4}$/.test(value) ? Number(value) : undefined;
 
@@ -63,7 +75,7 @@ const attemptOf = (value: string | undefined): number | undefined =>
 export function planGlueRetry(run: JobRunSummary, maxRetries: number): GlueRetryPlan {
   if (!RETRIED_GLUE_STATES.includes(run.JobRunState)) return skip(`run is ${run.JobRunState}`);
   const previous = attemptOf(run.Arguments[retryArgs.attempt]);
-  if (previous === undefined) return skip(`malformed ${retryArgs.attempt}`);
+  if (previous === undefined) return abandon(`malformed ${retryArgs.attempt}`);
   if (previous >= maxRetries) return { action: 'exhausted', retries: previous };
   const attempt = previous + 1;
   const retryOf = run.Arguments[retryArgs.retryOf] ?? run.Id;
@@ -122,13 +134,13 @@ function reportOutputPrefix(q: QueryExecutionSummary): { outputLocation?: string
 export function planQueryRetry(q: QueryExecutionSummary, workgroup: string, maxRetries: number): QueryRetryPlan {
   const { State, StateChangeReason = '' } = q.Status;
   if (q.WorkGroup !== workgroup) return skip(`workgroup ${q.WorkGroup}`);
-  if (SCAN_CUTOFF.test(StateChangeReason) || SCAN_CUTOFF.test(q.Status.AthenaError?.ErrorMessage ?? '')) {
-    return skip('scan cutoff');
-  }
-  if (State !== 'FAILED') return skip(`query is ${State}`);
-  if (!isTransientQueryFailure(q.Status)) return skip('not retryable');
   const output = reportOutputPrefix(q);
   if (!output) return skip('not a report query');
+  if (SCAN_CUTOFF.test(StateChangeReason) || SCAN_CUTOFF.test(q.Status.AthenaError?.ErrorMessage ?? '')) {
+    return abandon('scan cutoff');
+  }
+  if (State !== 'FAILED') return skip(`query is ${State}`);
+  if (!isTransientQueryFailure(q.Status)) return abandon('not retryable');
   const { attempt: previous, firstQueryId = q.QueryExecutionId, sql } = parseRetryMarker(q.Query);
   if (previous >= maxRetries) return { action: 'exhausted', retries: previous };
   const attempt = previous + 1;
@@ -163,23 +175,57 @@ export interface RunRetryPorts {
   maxQueryRetries?: number;
 }
 
+type Target = 'glue' | 'athena';
+/** Where a failed run or query stands in its chain: the chain's first id, and why it failed. */
+interface Failure {
+  target: Target;
+  failedId: string;
+  chainId: string;
+  /** The error message of the failed run or query (the event's, else GetJobRun's / GetQueryExecution's). */
+  error?: string;
+}
+
 export type RetryOutcome =
-  | { action: 'retried'; target: 'glue' | 'athena'; failedId: string; retryId: string; attempt: number }
-  | { action: 'skipped'; target: 'glue' | 'athena' | 'unknown'; failedId?: string; reason: string };
+  | ({ action: 'retried'; retryId: string; attempt: number; maxRetries: number } & Failure)
+  /** Given up: `exhausted` after `maxRetries` retries, or a failure not worth another attempt (`reason`). */
+  | ({ action: 'abandoned'; retries: number; maxRetries: number; exhausted: boolean; reason: string } & Failure)
+  | { action: 'skipped'; target: Target | 'unknown'; failedId?: string; reason: string };
+
+const withError = (error: string | undefined) => (error ? { error } : {});
 
 export async function retryGlueRun(detail: GlueJobStateChangeDetail, ports: RunRetryPorts): Promise<RetryOutcome> {
   const failedId = detail.jobRunId;
   if (detail.jobName !== ports.jobName) return { action: 'skipped', target: 'glue', failedId, reason: 'other job' };
-  const plan = planGlueRetry(await ports.getJobRun(failedId), ports.maxRunRetries ?? config.glue.maxRunRetries);
-  if (plan.action === 'exhausted')
-    throw new RetriesExhausted(`Glue run ${failedId} failed after ${plan.retries} retries`);
+  const run = await ports.getJobRun(failedId);
+  const maxRetries = ports.maxRunRetries ?? config.glue.maxRunRetries;
+  const plan = planGlueRetry(run, maxRetries);
   if (plan.action === 'skip') return { action: 'skipped', target: 'glue', failedId, reason: plan.reason };
+  const failure: Failure = {
+    target: 'glue',
+    failedId,
+    chainId: run.Arguments[retryArgs.retryOf] ?? failedId,
+    ...withError(detail.message ?? run.ErrorMessage),
+  };
+  if (plan.action !== 'retry') return abandoned(failure, plan, attemptOf(run.Arguments[retryArgs.attempt]), maxRetries);
   try {
     const retryId = await ports.startJobRun(plan.arguments);
-    return { action: 'retried', target: 'glue', failedId, retryId, attempt: plan.attempt };
+    return { action: 'retried', ...failure, retryId, attempt: plan.attempt, maxRetries };
   } catch (error) {
     throw classifyFailure(`StartJobRun retrying ${failedId}`, error, isRetryableGlueError);
   }
+}
+
+function abandoned(failure: Failure, plan: Abandon | Exhausted, retries = 0, maxRetries = 0): RetryOutcome {
+  return plan.action === 'exhausted'
+    ? {
+        action: 'abandoned',
+        ...failure,
+        retries: plan.retries,
+        maxRetries,
+        exhausted: true,
+        reason: 'retries exhausted',
+      }
+    : { action: 'abandoned', ...failure, retries, maxRetries, exhausted: false, reason: plan.reason };
 }
 
 export async function retryQuery(detail: AthenaQueryStateChangeDetail, ports: RunRetryPorts): Promise<RetryOutcome> {
@@ -188,13 +234,28 @@ export async function retryQuery(detail: AthenaQueryStateChangeDetail, ports: Ru
     return { action: 'skipped', target: 'athena', failedId, reason: 'other workgroup' };
   }
   const execution = await ports.getQueryExecution(failedId);
-  const plan = planQueryRetry(execution, ports.workgroup, ports.maxQueryRetries ?? config.athena.maxQueryRetries);
-  if (plan.action === 'exhausted') throw new RetriesExhausted(`query ${failedId} failed after ${plan.retries} retries`);
+  const maxRetries = ports.maxQueryRetries ?? config.athena.maxQueryRetries;
+  const plan = planQueryRetry(execution, ports.workgroup, maxRetries);
   if (plan.action === 'skip') return { action: 'skipped', target: 'athena', failedId, reason: plan.reason };
+  const { attempt: previous, firstQueryId = failedId } = parseRetryMarker(execution.Query);
+  const { AthenaError, StateChangeReason } = execution.Status;
+  const failure: Failure = {
+    target: 'athena',
+    failedId,
+    chainId: firstQueryId,
+    ...withError(detail.athenaError?.errorMessage ?? AthenaError?.ErrorMessage ?? StateChangeReason),
+  };
+  if (plan.action !== 'retry') return abandoned(failure, plan, previous, maxRetries);
   try {
     const retryId = await ports.startQueryExecution(plan.request);
-    return { action: 'retried', target: 'athena', failedId, retryId, attempt: plan.attempt };
+    return { action: 'retried', ...failure, retryId, attempt: plan.attempt, maxRetries };
   } catch (error) {
     throw classifyFailure(`StartQueryExecution retrying ${failedId}`, error, isRetryableAthenaError);
   }
 }
+
+/** The error an exhausted chain's invocation ends with (Lambda's on-failure record carries it to the DLQ). */
+export const exhaustedError = (outcome: Extract<RetryOutcome, { action: 'abandoned' }>): RetriesExhausted =>
+  new RetriesExhausted(
+    `${outcome.target === 'glue' ? 'Glue run' : 'query'} ${outcome.failedId} failed after ${outcome.retries} retries`,
+  );

@@ -32,8 +32,11 @@ describe('a failed report query', () => {
       action: 'retried',
       target: 'athena',
       failedId: failedQueryId,
+      chainId: failedQueryId,
+      error: 'Query engine had an internal error',
       retryId: 'q-2',
       attempt: 1,
+      maxRetries: 3,
     });
     expect(athenaMock.commandCalls(GetQueryExecutionCommand)[0]?.args[0].input).toEqual({
       QueryExecutionId: failedQueryId,
@@ -88,7 +91,9 @@ describe('a failed report query', () => {
     ],
   ])('is not retried for %s', async (_what, overrides: Partial<QueryExecution>, status: QueryExecution['Status']) => {
     athenaMock.on(GetQueryExecutionCommand).resolves(failedQuery(overrides, status));
-    await expect(retry()(athenaEvent())).resolves.toMatchObject({ action: 'skipped', target: 'athena' });
+    // A report query that failed for good is given up (abandoned); another query is not ours (skipped).
+    const verdict = _what === 'a query outside the report layout' ? 'skipped' : 'abandoned';
+    await expect(retry()(athenaEvent())).resolves.toMatchObject({ action: verdict, target: 'athena' });
     expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
   });
 

@@ -28,8 +28,11 @@ describe('a failed Glue run', () => {
       action: 'retried',
       target: 'glue',
       failedId: failedRunId,
+      chainId: failedRunId,
+      error: glueEvent().detail.message,
       retryId: 'jr_retry',
       attempt: 1,
+      maxRetries: 3,
     });
     expect(glueMock.commandCalls(GetJobRunCommand)[0]?.args[0].input).toEqual({ JobName: jobName, RunId: failedRunId });
     expect(glueMock.commandCalls(StartJobRunCommand)[0]?.args[0].input).toEqual({

@@ -130,7 +130,7 @@ describe('a report query that fails transiently', () => {
     await settle(wrong.athena, wrong.loop);
     expect(wrong.stateChanges.map((e) => e.detail.currentState)).toEqual(['FAILED']);
     expect(wrong.loop.outcomes).toEqual([
-      expect.objectContaining({ action: 'skipped', target: 'athena', reason: 'not retryable' }),
+      expect.objectContaining({ action: 'abandoned', target: 'athena', reason: 'not retryable', exhausted: false }),
     ]);
     expect([...cut.loop.bus.failures(), ...wrong.loop.bus.failures()]).toEqual([]);
   });

@@ -73,7 +73,16 @@ describe('a Glue run that dies halfway through writing Parquet', () => {
     expect(retried?.state).toBe('SUCCEEDED');
     expect(retried?.arguments).toEqual({ ...args, '--retry_attempt': '1', '--retry_of': firstId });
     expect(p.loop.outcomes).toEqual([
-      { action: 'retried', target: 'glue', failedId: firstId, retryId: retried?.id, attempt: 1 },
+      {
+        action: 'retried',
+        target: 'glue',
+        failedId: firstId,
+        chainId: firstId,
+        error: 'worker lost',
+        retryId: retried?.id,
+        attempt: 1,
+        maxRetries: 3,
+      },
     ]);
     expect((await readCurated(instance, dataDir)).map((r) => r.event_id)).toEqual(['e-1', 'e-2', 'e-3']);
     expect(await filesUnder(path.join(dataDir, lake, '_runs'))).toEqual([`${retried?.id}.json`]);

@@ -36,7 +36,10 @@ describe('planGlueRetry', () => {
   });
 
   it('refuses a malformed attempt counter and a run that did not fail, and stops at the limit', () => {
-    expect(planGlueRetry(run({ '--retry_attempt': 'two' }), 3)).toMatchObject({ action: 'skip' });
+    expect(planGlueRetry(run({ '--retry_attempt': 'two' }), 3)).toEqual({
+      action: 'abandon',
+      reason: 'malformed --retry_attempt',
+    });
     expect(planGlueRetry(run({}, 'STOPPED'), 3)).toEqual({ action: 'skip', reason: 'run is STOPPED' });
     expect(planGlueRetry(run({ '--retry_attempt': '3' }), 3)).toEqual({ action: 'exhausted', retries: 3 });
     expect(planGlueRetry(run({}), 0)).toEqual({ action: 'exhausted', retries: 0 });
@@ -69,11 +72,11 @@ describe('planQueryRetry', () => {
     });
   });
 
-  it('skips another workgroup, a scan cutoff even when reported as FAILED, and a result of another query', () => {
+  it('skips another workgroup and a result of another query; gives up a scan cutoff even when reported as FAILED', () => {
     const transient = { AthenaError: { ErrorCategory: 1, Retryable: true } };
     expect(planQueryRetry(query(transient), 'other', 3)).toMatchObject({ action: 'skip' });
     const cutoff = { AthenaError: { ErrorCategory: 1, ErrorMessage: 'Bytes scanned limit was exceeded' } };
-    expect(planQueryRetry(query(cutoff), 'wg', 3)).toEqual({ action: 'skip', reason: 'scan cutoff' });
+    expect(planQueryRetry(query(cutoff), 'wg', 3)).toEqual({ action: 'abandon', reason: 'scan cutoff' });
     expect(planQueryRetry(query(transient, 'q-9'), 'wg', 3)).toEqual({ action: 'skip', reason: 'not a report query' });
   });
 });

@@ -1,7 +1,9 @@
-// What pages a human: DLQs not empty, stale Firehose delivery, Glue job failures, failed-event share
+// What pages a human: DLQs not empty, stale Firehose delivery, Glue job failures, failed-event share,
+// failed Glue runs per hour and runs or report queries the retry λ gave up
 // (per-function Lambda alarms are covered with their plugin) — all on the one alarm topic.
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.js';
+import { retryMetrics } from '#shared/retries/report.js';
 import { packagedCustom, props, resourcesOfType, template } from './template.js';
 
 const t = template();
@@ -69,6 +71,49 @@ describe('alarms', () => {
     const publish = JSON.stringify(props(t, 'AlarmTopicPolicy').PolicyDocument);
     expect(publish).toContain('events.amazonaws.com');
     expect(publish).toContain('"GlueJobFailedRule","Arn"');
+  });
+
+  it('a Glue run or report query the retry λ gave up pages at once: Sum of …Abandoned ≥ 1 in one period', () => {
+    for (const [id, metric] of [
+      ['GlueRunsAbandonedAlarm', 'GlueRunsAbandoned'],
+      ['ReportQueriesAbandonedAlarm', 'ReportQueriesAbandoned'],
+    ] as const) {
+      expect(props(t, id), id).toMatchObject({
+        Namespace: `${config.service}-test`,
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: config.service }],
+        Statistic: 'Sum',
+        Period: config.alarms.periodSeconds,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      });
+    }
+  });
+
+  it('failed Glue runs, retried or not, alarm at alarms.glueRunsFailedPerHour in an hour', () => {
+    expect(props(t, 'GlueRunsFailedAlarm')).toMatchObject({
+      Namespace: `${config.service}-test`,
+      MetricName: 'GlueRunsFailed',
+      Dimensions: [{ Name: 'service', Value: config.service }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: config.alarms.glueRunsFailedPerHour,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('the metrics the alarms read are the ones the retry λ publishes, in the namespace its entry uses', () => {
+    const env = props(t, 'RetryFailedRunLambdaFunction').Environment.Variables;
+    expect(env).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: `${config.service}-test`,
+      POWERTOOLS_SERVICE_NAME: config.service,
+    });
+    expect(Object.values(retryMetrics.glue)).toEqual(['GlueRunsFailed', 'GlueRunsRetried', 'GlueRunsAbandoned']);
+    expect(retryMetrics.athena.abandoned).toBe('ReportQueriesAbandoned');
   });
 
   it('subscribes the alarm email only when one is configured', () => {
