@@ -101,7 +101,8 @@ def plan_partition(dt, existing_bytes, added_bytes, now_ms, settings):
         if closed_shape_holds(after, settings):
             return quiet
         return {"action": "rewrite", "files": rewrite_file_count(total, True, settings), "reason": "closed"}
-    if len(after) > settings.open_max_files:
+    # Only small files count: an open partition of many target-size files is already well shaped.
+    if sum(1 for b in after if b < settings.min_file_bytes) > settings.open_max_files:
         return {"action": "rewrite", "files": rewrite_file_count(total, False, settings), "reason": "file-count"}
     return quiet
 

@@ -16,7 +16,7 @@ export interface CompactionSettings {
   minFileBytes: number;
   /** At most this many files in a closed partition. */
   maxClosedFiles: number;
-  /** An open partition with more files than this after a run is rewritten in that run. */
+  /** An open partition with more files under minFileBytes than this after a run is rewritten in that run. */
   openMaxFiles: number;
   /** A dt is closed this long after its last midnight (UTC): late arrivals still come in as appends. */
   closeAfterMs: number;
@@ -85,7 +85,8 @@ export interface PartitionFacts {
  * What a run does to one partition. Appending keeps the current generation and adds one file (the
  * cheap path, and the only one while the day is open and the files are few). A rewrite reads the
  * current generation plus the new rows and writes the next generation: for a closed partition whose
- * shape (after this run's append) breaks the rule, or an open one that would pass openMaxFiles.
+ * shape (after this run's append) breaks the rule, or an open one that would hold more than
+ * openMaxFiles small files (under minFileBytes).
  */
 export function planPartition(facts: PartitionFacts, nowMs: number, settings: CompactionSettings): PartitionPlan {
   const after = facts.addedBytes > 0 ? [...facts.existingBytes, facts.addedBytes] : [...facts.existingBytes];
@@ -94,7 +95,9 @@ export function planPartition(facts: PartitionFacts, nowMs: number, settings: Co
     if (closedShapeHolds(after, settings)) return facts.addedBytes > 0 ? { action: 'append' } : { action: 'none' };
     return { action: 'rewrite', files: rewriteFileCount(total, true, settings), reason: 'closed' };
   }
-  if (after.length > settings.openMaxFiles) {
+  // Only small files count: an open partition of many target-size files (1,000 events/s) is already
+  // well shaped, and rewriting it run after run would bill its whole day again each time.
+  if (after.filter((b) => b < settings.minFileBytes).length > settings.openMaxFiles) {
     return { action: 'rewrite', files: rewriteFileCount(total, false, settings), reason: 'file-count' };
   }
   return facts.addedBytes > 0 ? { action: 'append' } : { action: 'none' };
