@@ -11,6 +11,15 @@ export const assumptions = {
   /** The job on main re-reads the event_id of every row already in the partitions a run touches. */
   glueDedupeBytesPerExistingRow: 24,
   glueDedupeBytesPerSecond: 100 * 2 ** 20,
+  /** A compaction rewrite: Parquet bytes read (the current generation) plus written (the new one) per second. */
+  glueRewriteBytesPerSecond: 20 * 2 ** 20,
+  /** GETs to read a whole Parquet file (footer, then its row groups). */
+  s3GetsPerParquetFileRead: 2,
+  /**
+   * Glue Flex: seconds a run waits for spare capacity once it is next (not billed, but the job's one
+   * concurrency slot is held). AWS publishes no bound; this is the figure the freshness check uses.
+   */
+  flexStartDelaySeconds: 10 * 60,
   /** Seconds from StartJobRun to RUNNING (not billed) and from a marker to its queries' results. */
   glueQueueSeconds: 15,
   athenaBaseSeconds: 3,
