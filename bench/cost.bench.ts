@@ -19,8 +19,8 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   const { shapeOf } = await import('./cost/classes.js');
   const { assumptions, peers } = await import('./cost/assumptions.js');
   const { runScenario } = await import('./cost/model.js');
-  const { countAlarms, countCustomMetrics } = await import('./cost/inventory.js');
-  const { printLoad, printKnobs, printShape } = await import('./cost/print.js');
+  const { countAlarms, countCustomMetrics, logRetentionDays } = await import('./cost/inventory.js');
+  const { printLoad, printKnobs, printShape, printVerdict } = await import('./cost/print.js');
   const { parquetBytesPerRow } = await import('./cost/parquet.js');
 
   const sample = await measureSample(SAMPLE_EVENTS, config.firehose.packRecordBytes);
@@ -34,6 +34,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
     parquetBytesPerRow: await parquetBytesPerRow(unpackedSample.validLines, shapes.unpacked.scale),
     alarms: countAlarms(),
     customMetrics: countCustomMetrics(),
+    logRetentionDays: logRetentionDays(),
   };
   printShape(unpackedSample, shapes.unpacked, measured);
   printShape(sample, shapes.packed, measured);
@@ -85,6 +86,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
     }
   }
   printKnobs(KNOBS_MINUTES, knobs);
+  printVerdict('the defaults', byName.defaults?.['100'] as Awaited<ReturnType<typeof runScenario>>, 0.2);
 
   const loadsOf = (name: string) =>
     Object.fromEntries(

@@ -26,6 +26,8 @@ export interface RunRecord {
   /** Partitions rewritten into a new generation, and the Parquet bytes read plus written for it. */
   rewrites: number;
   rewriteBytes: number;
+  /** `type|day (reason)` of each partition it rewrote. */
+  rewritten: string[];
   queries: number;
   published: number;
   publishedAt?: number;
@@ -96,6 +98,7 @@ export function makeGlue(
     for (const x of plans) {
       if (x.plan.action !== 'rewrite') continue;
       run.rewrites += 1;
+      run.rewritten.push(`${x.id} (${x.plan.reason})`);
       run.rewriteBytes += 2 * sum(x.p.files) + x.added; // the old generation read; it and the new rows written
     }
     run.seconds =
@@ -176,6 +179,7 @@ export function makeGlue(
       antiJoinBytes: 0,
       rewrites: 0,
       rewriteBytes: 0,
+      rewritten: [],
       queries: 0,
       published: 0,
     };

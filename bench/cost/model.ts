@@ -26,6 +26,8 @@ export interface Measured {
   parquetBytesPerRow: number;
   alarms: number;
   customMetrics: number;
+  /** provider.logRetentionInDays of the λ log groups. */
+  logRetentionDays: number;
 }
 
 export interface ScenarioResult {
@@ -155,6 +157,20 @@ function bill(
   const sqs = sqsRequestsPerDay(lake);
   line('SQS', (sqs / 1e6) * config.prices.sqs.perMillionRequests);
   line('CloudWatch (alarms, custom metrics)', $.cloudWatchUsd(measured.alarms, measured.customMetrics) / month);
+  const lambdaLine = A.lambdaPlatformLogBytes;
+  const infoLine = A.powertoolsInfoLineBytes;
+  let lakeInvocations = 0;
+  for (const { invocations } of lake.lambda[DAY]?.values() ?? []) lakeInvocations += invocations;
+  const transformInvocations = (firehose.invocations.direct + firehose.invocations.devices) / 2;
+  const logBytesPerDay =
+    apiRequests * (lambdaLine + infoLine) +
+    transformInvocations * (lambdaLine + infoLine) +
+    lakeInvocations * lambdaLine +
+    dayRuns.length * (infoLine + A.glueLogBytesPerRun);
+  line(
+    'CloudWatch Logs (λ and Glue logs)',
+    $.cloudWatchLogsUsd(logBytesPerDay * month, measured.logRetentionDays) / month,
+  );
 
   const usdPerMonth = lines.reduce((sum, l) => sum + l.usdPerMonth, 0);
   const eventsPerMonth = perDay * month;

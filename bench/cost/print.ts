@@ -117,3 +117,16 @@ export function printKnobs(knobs: number[], table: Record<string, Record<number,
     );
   }
 }
+
+/** Which $ per million target holds, and the lines that stand between the bill and it. */
+export function printVerdict(label: string, r: ScenarioResult, target: number): void {
+  const perMillion = (usdPerMonth: number) => usdPerMonth / (r.eventsPerMonth / 1e6);
+  const holds = r.usdPerMillionEvents <= target;
+  console.log(
+    `\n${label} at ${r.scenario.eventsPerSecond} events/s: $${r.usdPerMillionEvents.toFixed(3)} per million events — ` +
+      `target ≤ $${target.toFixed(2)} ${holds ? 'holds' : `missed by $${(r.usdPerMillionEvents - target).toFixed(3)}`}`,
+  );
+  for (const { service, usdPerMonth } of [...r.lines].sort((a, b) => b.usdPerMonth - a.usdPerMonth)) {
+    row(service, [perMillion(usdPerMonth).toFixed(4), `${((100 * usdPerMonth) / r.usdPerMonth).toFixed(1)} %`]);
+  }
+}

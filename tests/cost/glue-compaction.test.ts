@@ -70,7 +70,7 @@ describe('cost model: the Glue job under the compaction rules', () => {
     expect(last?.seconds).toBeCloseTo(
       A.glueStartupSeconds +
         10_000 / A.glueRawBytesPerSecond +
-        last?.antiJoinBytes / A.glueDedupeBytesPerSecond +
+        (last?.antiJoinBytes ?? 0) / A.glueDedupeBytesPerSecond +
         (250 * MiB) / A.glueRewriteBytesPerSecond,
       9,
     );
