@@ -4,11 +4,16 @@
 // rule (found by the run's sweep even when the run adds nothing to it); and it bills each rewrite's
 // bytes, requests and superseded generation.
 import { describe, expect, it } from 'vitest';
-import { compactionSettings } from '#shared/lake/compaction.js';
+import { config } from '#shared/config.js';
+import { closedShapeHolds, compactionSettings } from '#shared/lake/compaction.js';
 import { assumptions as A } from '../../bench/cost/assumptions.js';
-import { DAY_S, type RawObject } from '../../bench/cost/firehose-day.js';
+import { shapeOf } from '../../bench/cost/classes.js';
+import { DAY_S, type RawObject, simulateFirehose } from '../../bench/cost/firehose-day.js';
+import { cadenceGate } from '../../bench/cost/gate.js';
+import { simulateLake } from '../../bench/cost/lake-day.js';
 import { makeGlue } from '../../bench/cost/lake-glue.js';
 import { LakeState } from '../../bench/cost/lake-state.js';
+import { measureSample } from '../../bench/cost/sample.js';
 import { Timeline } from '../../bench/cost/timeline.js';
 
 const MiB = 2 ** 20;
@@ -105,4 +110,26 @@ describe('cost model: the Glue job under the compaction rules', () => {
     expect(second?.startedAt).toBe((first?.finishedAt ?? 0) + 300);
     expect(first?.seconds).toBeLessThan(A.glueStartupSeconds + 1);
   });
+});
+
+describe('cost model: two simulated days under the compaction rules', () => {
+  it('leaves every closed partition in the rule’s shape and rewrites each closed day once', async () => {
+    const sample = await measureSample(3000, config.firehose.packRecordBytes);
+    const firehose = simulateFirehose(shapeOf(sample, 1024), { eventsPerSecond: 10, seconds: 2 * DAY_S });
+    const lake = await simulateLake(firehose, {
+      gate: cadenceGate({ maxDelaySeconds: 30 * 60 }),
+      compaction: settings,
+      gzipRatio: 0.1,
+      parquetBytesPerRow: 150,
+      horizonSeconds: 3 * DAY_S,
+    });
+    const day0 = [...lake.state.curated].filter(([id]) => id.endsWith('|0'));
+    expect(day0.length).toBeGreaterThan(0);
+    for (const [id, p] of day0) expect(closedShapeHolds(p.files, settings), id).toBe(true);
+    // Each of day 0's partitions was rewritten once, by the first run after it closed; none later.
+    const closedRewrites = lake.runs.flatMap((r) => r.rewritten.filter((w) => w.endsWith('(closed)')));
+    expect(closedRewrites.sort()).toEqual(day0.map(([id]) => `${id} (closed)`).sort());
+    // The open day's partitions never passed openPartitionMaxFiles after a run.
+    for (const [id, p] of lake.state.curated) expect(p.files.length, id).toBeLessThanOrEqual(settings.openMaxFiles);
+  }, 60_000);
 });
