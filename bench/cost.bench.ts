@@ -17,10 +17,10 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { measureSample } = await import('./cost/sample.js');
   const { shapeOf } = await import('./cost/classes.js');
-  const { assumptions } = await import('./cost/assumptions.js');
+  const { assumptions, peers } = await import('./cost/assumptions.js');
   const { runScenario } = await import('./cost/model.js');
-  const { countAlarms, countCustomMetrics } = await import('./cost/inventory.js');
-  const { printLoad, printKnobs, printShape } = await import('./cost/print.js');
+  const { countAlarms, countCustomMetrics, logRetentionDays } = await import('./cost/inventory.js');
+  const { printLoad, printKnobs, printShape, printVerdict } = await import('./cost/print.js');
   const { parquetBytesPerRow } = await import('./cost/parquet.js');
 
   const sample = await measureSample(SAMPLE_EVENTS, config.firehose.packRecordBytes);
@@ -34,24 +34,30 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
     parquetBytesPerRow: await parquetBytesPerRow(unpackedSample.validLines, shapes.unpacked.scale),
     alarms: countAlarms(),
     customMetrics: countCustomMetrics(),
+    logRetentionDays: logRetentionDays(),
   };
   printShape(unpackedSample, shapes.unpacked, measured);
   printShape(sample, shapes.packed, measured);
   const gate = (minutes: number) => ({ maxDelaySeconds: minutes * 60 });
+  // main: before the gate (one run per SQS batch), no compaction, no packing, Kinesis on-demand.
+  // defaults: the stack as configured (gate, compaction rules, packing, devices.streamMode,
+  // glue.executionClass). flex: the defaults with Glue Flex, its stated start delay included.
+  const kinesisMode = config.devices.streamMode === 'PROVISIONED' ? 'provisioned' : 'on-demand';
+  const glueClass = config.glue.executionClass === 'FLEX' ? 'FLEX' : 'STANDARD';
   const scenarios = {
     main: { packing: false, kinesis: 'on-demand', glueExecutionClass: 'STANDARD' },
-    design: {
+    defaults: {
       gate: gate(DEFAULT_KNOB_MINUTES),
       compaction: true,
       packing: true,
-      kinesis: 'on-demand',
-      glueExecutionClass: 'STANDARD',
+      kinesis: kinesisMode,
+      glueExecutionClass: glueClass,
     },
-    proposed: {
+    flex: {
       gate: gate(DEFAULT_KNOB_MINUTES),
       compaction: true,
       packing: true,
-      kinesis: 'provisioned',
+      kinesis: kinesisMode,
       glueExecutionClass: 'FLEX',
     },
   } as const;
@@ -67,10 +73,10 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
   const knobs: Record<string, Record<number, number>> = {};
   for (const load of [10, 100]) {
     for (const minutes of KNOBS_MINUTES) {
-      const known = minutes === DEFAULT_KNOB_MINUTES ? byName.proposed?.[String(load)] : undefined;
+      const known = minutes === DEFAULT_KNOB_MINUTES ? byName.defaults?.[String(load)] : undefined;
       const r =
         known ??
-        (await runScenario(shapes, measured, { eventsPerSecond: load, ...scenarios.proposed, gate: gate(minutes) }));
+        (await runScenario(shapes, measured, { eventsPerSecond: load, ...scenarios.defaults, gate: gate(minutes) }));
       const put = (label: string, value: number) => {
         knobs[label] = { ...knobs[label], [minutes]: value };
       };
@@ -80,6 +86,7 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
     }
   }
   printKnobs(KNOBS_MINUTES, knobs);
+  printVerdict('the defaults', byName.defaults?.['100'] as Awaited<ReturnType<typeof runScenario>>, 0.2);
 
   const loadsOf = (name: string) =>
     Object.fromEntries(
@@ -91,20 +98,27 @@ const bench: Bench = async (): Promise<BenchResult[]> => {
           glueRunsPerDay: r.glueRunsPerDay,
           maxFilesPerClosedPartition: r.maxFilesPerClosedPartition,
           freshnessP95Minutes: round(r.freshnessP95Minutes, 1),
+          medianFileMB: round(r.medianFileMB, 1),
+          antiJoinMBPerRun: round(r.antiJoinMBPerRun.mean, 2),
+          rewritesPerDay: r.rewritesPerDay.closed + r.rewritesPerDay.fileCount,
         },
       ]),
     );
   extraFigures = {
     cost: {
-      scenario: `issue 13 design (gate ${DEFAULT_KNOB_MINUTES} min, compaction, packing), Kinesis on-demand, Glue standard`,
-      loads: loadsOf('design'),
+      scenario: `the defaults: gate ${DEFAULT_KNOB_MINUTES} min, compaction rules, packing, Kinesis ${kinesisMode} (${config.devices.shardCount} shard), Glue ${glueClass}`,
+      loads: loadsOf('defaults'),
       main: { loads: loadsOf('main') },
-      proposed: { scenario: 'design + Kinesis provisioned + Glue Flex', loads: loadsOf('proposed') },
+      flex: {
+        scenario: `the defaults with Glue Flex, ${assumptions.flexStartDelaySeconds / 60} min start delay per run`,
+        loads: loadsOf('flex'),
+      },
+      peers: Object.fromEntries(peers.map((p) => [p.name, p.usdPerMillionEvents])),
       knobs,
       pricesCheckedOn: config.prices.checkedOn,
     },
   };
-  return ['design', 'proposed'].map((name) => targetsOf(name, byName[name] ?? {}));
+  return ['defaults', 'flex'].map((name) => targetsOf(name, byName[name] ?? {}));
 };
 
 function targetsOf(

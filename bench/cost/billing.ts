@@ -80,4 +80,11 @@ export const apiGatewayUsd = (requests: number, prices: Prices = config.prices):
 export const cloudWatchUsd = (alarms: number, customMetrics: number, prices: Prices = config.prices): number =>
   alarms * prices.cloudwatch.perAlarmMonth + customMetrics * prices.cloudwatch.perCustomMetricMonth;
 
+/** CloudWatch Logs: bytes ingested, and the steady-state stored bytes (a month's, kept `retentionDays`). */
+export function cloudWatchLogsUsd(bytesPerMonth: number, retentionDays: number, prices: Prices = config.prices) {
+  const c = prices.cloudwatch;
+  const storedGb = (bytesPerMonth / GB) * Math.min(1, retentionDays / DAYS_PER_MONTH);
+  return (bytesPerMonth / GB) * c.logsIngestionPerGB + storedGb * c.logsStoragePerGBMonth;
+}
+
 export const BYTES_PER_GB = GB;

@@ -28,18 +28,3 @@ export function cadenceGate(knob: GateSettings): LakeGate {
     staleClaimMs: config.glue.cadence.staleClaimMinutes * 60_000,
   };
 }
-
-/**
- * Compaction as issue 13 states it, re-stated in the bench until it is on main: once a
- * dt is closed, one run rewrites its partitions that hold more than maxFiles files.
- */
-export interface CompactionRule {
-  /** Seconds after a dt's last possible arrival at which its partitions count as closed. */
-  closeAfterSeconds: number;
-  targetFileBytes: number;
-  maxFiles: number;
-}
-
-/** Files a closed partition of `bytes` is rewritten into: about the target size, at most maxFiles. */
-export const compactedFiles = (bytes: number, rule: CompactionRule): number =>
-  Math.max(1, Math.min(rule.maxFiles, Math.ceil(bytes / rule.targetFileBytes)));

@@ -12,10 +12,14 @@ const filesUnder = (dir: string, ext: string): string[] =>
     .filter((f) => f.endsWith(ext))
     .map((f) => path.join(root, dir, f));
 
+/**
+ * Alarm metrics (what CloudWatch bills $0.10 a month each): every metric an alarm of infra/resources
+ * reads (a metric math alarm reads several), plus the plugin's two per function.
+ */
 export function countAlarms(): number {
   let alarms = 0;
   for (const file of filesUnder('infra/resources', '.yml')) {
-    alarms += readFileSync(file, 'utf8').match(/Type: AWS::CloudWatch::Alarm/g)?.length ?? 0;
+    alarms += readFileSync(file, 'utf8').match(/^\s+MetricName: /gm)?.length ?? 0;
   }
   // infra/plugins/derived-resources.cjs adds an Errors and a Throttles alarm per function.
   let functions = 0;
@@ -33,5 +37,21 @@ export function countCustomMetrics(): number {
       for (const m of line.matchAll(/'([A-Z][A-Za-z]+)'/g)) names.add(m[1] as string);
     }
   }
+  // The metrics the Glue job publishes to the stack's namespace, which the lake-health alarms read.
+  for (const file of filesUnder('infra/resources', '.yml')) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!/Namespace: \$\{self:custom\.stack\.alarms\.metricsNamespace\}/.test(line)) return;
+      const name = /MetricName: (\w+)/.exec(lines[i + 1] ?? '')?.[1];
+      if (name) names.add(name);
+    });
+  }
   return names.size + (names.has('FailedEventsByType') ? failureTypes.length - 1 : 0);
+}
+
+/** provider.logRetentionInDays in serverless.yml: how long the λ log groups keep their logs. */
+export function logRetentionDays(): number {
+  const match = /^\s+logRetentionInDays: (\d+)/m.exec(readFileSync(path.join(root, 'serverless.yml'), 'utf8'));
+  if (!match) throw new Error('serverless.yml: no provider.logRetentionInDays');
+  return Number(match[1]);
 }

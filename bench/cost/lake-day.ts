@@ -21,17 +21,15 @@ import { makeStartReportsHandler } from '../../functions/start-reports.js';
 import { newMessage, sqsRecord } from '../../local/sqs/sqs-event.js';
 import { assumptions as A } from './assumptions.js';
 import type { FirehoseDay, RawObject } from './firehose-day.js';
-import type { CompactionRule, LakeGate } from './gate.js';
-import { makeGlue, type RunRecord } from './lake-glue.js';
+import type { LakeGate } from './gate.js';
+import { type GlueOptions, makeGlue, type RunRecord } from './lake-glue.js';
 import { dayOfDt, dtOf, epochMs, LakeState } from './lake-state.js';
 import { EsmQueue, Timeline } from './timeline.js';
 
-export interface LakeOptions {
+export interface LakeOptions extends GlueOptions {
   /** The real cadence gate's settings; undefined: the pre-gate baseline (one run per SQS batch). */
   gate?: LakeGate;
-  compaction?: CompactionRule;
   gzipRatio: number;
-  parquetBytesPerRow: number;
   /** Simulated seconds to run the agenda to (Firehose ran for fewer: the rest drains). */
   horizonSeconds: number;
 }
@@ -263,7 +261,6 @@ export async function simulateLake(firehose: FirehoseDay, options: LakeOptions):
       });
     }
   }
-  if (options.compaction) glue.scheduleCompactions(options.compaction, options.horizonSeconds);
   await timeline.run(options.horizonSeconds);
   return { state, runs: glue.runs, lambda, queues: { rawObjects, curatedRuns, reportResults }, athena };
 }

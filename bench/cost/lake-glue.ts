@@ -1,32 +1,53 @@
 // The Glue Parquet job on the simulated clock: runs queue one at a time (glue.maxConcurrentRuns 1,
-// with job run queuing), last a modelled time (assumptions.ts), add files to the partitions they
-// touch and write a run marker; compaction runs rewrite closed partitions.
+// with job run queuing), each converting its raw objects and then applying the project's compaction
+// rules (shared/lake/compaction.ts) as the job does: every partition the run touches, and every
+// closed partition of the look-back window whose shape breaks the rule, gets planPartition's action
+// (append one file, or rewrite the current generation plus the new rows into a new generation).
+// A run lasts a modelled time (assumptions.ts) and writes a run marker.
 import { config } from '#shared/config.js';
+import { type CompactionSettings, isClosed, type PartitionPlan, planPartition } from '#shared/lake/compaction.js';
 import type { RunMarker } from '#shared/lake/glue-run.js';
 import { assumptions as A } from './assumptions.js';
-import { DAY_S, type RawObject } from './firehose-day.js';
-import { type CompactionRule, compactedFiles } from './gate.js';
-import { dtOf, type LakeState } from './lake-state.js';
+import type { RawObject } from './firehose-day.js';
+import { type CuratedPartition, dtOf, epochMs, type LakeState } from './lake-state.js';
 import type { Timeline } from './timeline.js';
 
 export interface RunRecord {
   id: string;
-  kind: 'convert' | 'compact';
   submittedAt: number;
+  /** When the run got its workers (after the queue and, with Flex, the capacity wait). */
+  startedAt: number;
   finishedAt: number;
   /** Seconds the run executes (what Glue bills, before its 1-minute minimum). */
   seconds: number;
   objects: RawObject[];
+  /** Bytes the event_id anti-join read: the current generation of each touched partition. */
+  antiJoinBytes: number;
+  /** Partitions rewritten into a new generation, and the Parquet bytes read plus written for it. */
+  rewrites: number;
+  rewriteBytes: number;
+  /** `type|day (reason)` of each partition it rewrote. */
+  rewritten: string[];
   queries: number;
   published: number;
   publishedAt?: number;
 }
 
-interface GlueOptions {
+export interface GlueOptions {
   parquetBytesPerRow: number;
+  /** The compaction rules' settings; undefined: every run appends one file per partition (no compaction). */
+  compaction?: CompactionSettings;
+  /** Unbilled seconds a run waits for workers once it is at the head of the queue (Flex's spare capacity). */
+  startDelaySeconds?: number;
 }
 
-const TARGET = config.glue.targetFileSizeMB * 2 ** 20;
+interface Touched {
+  type: string;
+  day: number;
+  rows: number;
+}
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 export function makeGlue(
   timeline: Timeline,
@@ -35,101 +56,138 @@ export function makeGlue(
   onMarker: (run: RunRecord, marker: RunMarker) => void,
 ) {
   const runs: RunRecord[] = [];
-  let busyUntil = 0;
-  const execute = (run: RunRecord, finish: () => void) => {
-    const start = Math.max(timeline.now + A.glueQueueSeconds, busyUntil);
-    busyUntil = start + run.seconds;
-    run.finishedAt = busyUntil;
-    runs.push(run);
-    state.count('glueRuns');
-    timeline.at(busyUntil, finish);
-  };
+  const queue: { run: RunRecord; readyAt: number; touched: Map<string, Touched> }[] = [];
+  let busy = false;
+  const lookbackDays = config.glue.compaction.lookbackDays;
 
-  function convert(id: string, keys: readonly string[]): void {
-    const objects = keys.map((key) => state.objects.get(key)).filter((o) => o !== undefined);
-    const touched = new Map<string, { type: string; day: number; rows: number }>();
-    for (const o of objects) {
-      const id = `${o.type}|${o.day}`;
-      const t = touched.get(id) ?? { type: o.type, day: o.day, rows: 0 };
-      t.rows += o.events;
-      touched.set(id, t);
+  /** What the run does to each partition, decided when it starts (runs are serial: the state is final). */
+  function plan(touched: Map<string, Touched>) {
+    const nowMs = epochMs(timeline.now);
+    const plans: { id: string; p: CuratedPartition; rows: number; added: number; plan: PartitionPlan }[] = [];
+    for (const [id, t] of touched) {
+      const p = state.partition(t.type, t.day);
+      const added = t.rows * options.parquetBytesPerRow;
+      const facts = { dt: dtOf(t.day), existingBytes: p.files, addedBytes: added };
+      const decided: PartitionPlan = options.compaction
+        ? planPartition(facts, nowMs, options.compaction)
+        : { action: 'append' };
+      plans.push({ id, p, rows: t.rows, added, plan: decided });
     }
-    const rawBytes = objects.reduce((sum, o) => sum + o.bytes, 0);
-    let existingRows = 0;
-    for (const t of touched.values()) existingRows += state.partition(t.type, t.day).rows;
-    const seconds =
+    let sweptLists = 0;
+    const c = options.compaction;
+    if (c) {
+      const today = Math.floor(timeline.now / 86_400);
+      for (const [id, p] of state.curated) {
+        if (touched.has(id)) continue;
+        const day = Number(id.split('|')[1]);
+        if (day < today - lookbackDays || !isClosed(dtOf(day), nowMs, c)) continue;
+        sweptLists += 1;
+        const decided = planPartition({ dt: dtOf(day), existingBytes: p.files, addedBytes: 0 }, nowMs, c);
+        if (decided.action === 'rewrite') plans.push({ id, p, rows: 0, added: 0, plan: decided });
+      }
+    }
+    return { plans, sweptLists };
+  }
+
+  function begin(entry: (typeof queue)[number]): void {
+    const { run, touched } = entry;
+    run.startedAt = timeline.now;
+    const { plans, sweptLists } = plan(touched);
+    const rawBytes = sum(run.objects.map((o) => o.bytes));
+    run.antiJoinBytes = sum(plans.filter((x) => x.rows > 0).map((x) => x.p.rows * A.glueDedupeBytesPerExistingRow));
+    for (const x of plans) {
+      if (x.plan.action !== 'rewrite') continue;
+      run.rewrites += 1;
+      run.rewritten.push(`${x.id} (${x.plan.reason})`);
+      run.rewriteBytes += 2 * sum(x.p.files) + x.added; // the old generation read; it and the new rows written
+    }
+    run.seconds =
       A.glueStartupSeconds +
       rawBytes / A.glueRawBytesPerSecond +
-      (existingRows * A.glueDedupeBytesPerExistingRow) / A.glueDedupeBytesPerSecond;
-    const run: RunRecord = {
-      id,
-      kind: 'convert',
-      submittedAt: timeline.now,
-      finishedAt: 0,
-      seconds,
-      objects,
-      queries: 0,
-      published: 0,
-    };
-    execute(run, () => {
+      run.antiJoinBytes / A.glueDedupeBytesPerSecond +
+      run.rewriteBytes / A.glueRewriteBytesPerSecond;
+    run.finishedAt = timeline.now + run.seconds;
+    timeline.at(run.finishedAt, () => {
+      state.count('s3Get', run.objects.length);
+      state.count('s3List', sweptLists);
       const partitions: RunMarker['partitions'] = [];
-      for (const t of touched.values()) {
-        const p = state.partition(t.type, t.day);
-        state.count('s3Get', p.files.length + objects.length);
+      for (const { id, p, rows, added, plan: decided } of plans) {
         state.count('s3List');
-        const bytes = t.rows * options.parquetBytesPerRow;
-        const files = Math.max(1, Math.ceil(bytes / TARGET));
-        for (let f = 0; f < files; f++) p.files.push(bytes / files);
-        p.rows += t.rows;
-        state.count('s3Put', files);
-        partitions.push({ event_type: t.type, dt: dtOf(t.day), rows: Math.round(t.rows) });
+        // The anti-join reads the event_id column of every file of the current generation.
+        if (rows > 0) state.count('s3Get', p.files.length);
+        if (decided.action === 'rewrite') {
+          const total = sum(p.files) + added;
+          state.count('s3Get', A.s3GetsPerParquetFileRead * p.files.length);
+          state.supersede(p.files);
+          p.files = Array.from({ length: decided.files }, () => total / decided.files);
+          state.count('s3Put', decided.files);
+          state.count(`rewrite.${decided.reason}`);
+        } else if (decided.action === 'append') {
+          p.files.push(added);
+          state.count('s3Put');
+        }
+        p.rows += rows;
+        if (rows > 0) {
+          const [type, day] = id.split('|') as [string, string];
+          partitions.push({ event_type: type, dt: dtOf(Number(day)), rows: Math.round(rows) });
+        }
       }
-      const rows = Math.round([...touched.values()].reduce((s, t) => s + t.rows, 0));
+      const rows = Math.round(sum([...touched.values()].map((t) => t.rows)));
       onMarker(run, {
-        job_run_id: id,
+        job_run_id: run.id,
         job_name: config.glue.jobName,
         finished_at: new Date().toISOString(),
-        source_objects: objects.length,
+        source_objects: run.objects.length,
         rows_read: rows,
         rows_written: rows,
         duplicates_removed: 0,
         partitions,
       });
+      busy = false;
+      pump();
     });
   }
 
-  /** At each dt's close, one run rewrites that dt's partitions holding more files than the rule allows. */
-  function scheduleCompactions(rule: CompactionRule, horizon: number): void {
-    for (let day = 0; (day + 2) * DAY_S + rule.closeAfterSeconds < horizon; day++) {
-      timeline.at((day + 2) * DAY_S + rule.closeAfterSeconds, () => {
-        const open = [...state.curated.entries()].filter(
-          ([id, p]) => id.endsWith(`|${day}`) && p.files.length > rule.maxFiles,
-        );
-        if (open.length === 0) return;
-        const bytes = open.reduce((sum, [, p]) => sum + p.files.reduce((a, b) => a + b, 0), 0);
-        const seconds = A.glueStartupSeconds + (2 * bytes) / A.glueRawBytesPerSecond;
-        const run: RunRecord = {
-          id: `compact-${day}`,
-          kind: 'compact',
-          submittedAt: timeline.now,
-          finishedAt: 0,
-          seconds,
-          objects: [],
-          queries: 0,
-          published: 0,
-        };
-        execute(run, () => {
-          for (const [, p] of open) {
-            const total = p.files.reduce((a, b) => a + b, 0);
-            state.count('s3Get', p.files.length);
-            const files = compactedFiles(total, rule);
-            p.files = Array.from({ length: files }, () => total / files);
-            state.count('s3Put', files);
-          }
-        });
-      });
+  function pump(): void {
+    const head = queue[0];
+    if (busy || !head) return;
+    if (head.readyAt > timeline.now) {
+      timeline.at(head.readyAt, pump);
+      return;
     }
+    queue.shift();
+    busy = true;
+    timeline.at(timeline.now + (options.startDelaySeconds ?? 0), () => begin(head));
   }
 
-  return { runs, convert, scheduleCompactions };
+  function convert(id: string, keys: readonly string[]): void {
+    const objects = keys.map((key) => state.objects.get(key)).filter((o) => o !== undefined);
+    const touched = new Map<string, Touched>();
+    for (const o of objects) {
+      const partition = `${o.type}|${o.day}`;
+      const t = touched.get(partition) ?? { type: o.type, day: o.day, rows: 0 };
+      t.rows += o.events;
+      touched.set(partition, t);
+    }
+    const run: RunRecord = {
+      id,
+      submittedAt: timeline.now,
+      startedAt: 0,
+      finishedAt: 0,
+      seconds: 0,
+      objects,
+      antiJoinBytes: 0,
+      rewrites: 0,
+      rewriteBytes: 0,
+      rewritten: [],
+      queries: 0,
+      published: 0,
+    };
+    runs.push(run);
+    state.count('glueRuns');
+    queue.push({ run, readyAt: timeline.now + A.glueQueueSeconds, touched });
+    pump();
+  }
+
+  return { runs, convert };
 }

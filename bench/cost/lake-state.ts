@@ -48,6 +48,18 @@ export class LakeState {
     return p;
   }
 
+  /**
+   * A rewrite's superseded generation: kept for glue.compaction.retainSupersededMinutes (queries that
+   * planned on it finish), then deleted (S3 DELETE requests are free; counted, not billed).
+   */
+  supersede(files: readonly number[]): void {
+    this.count('s3Delete', files.length);
+    this.count(
+      'supersededBytes',
+      files.reduce((a, b) => a + b, 0),
+    );
+  }
+
   curatedBytesOfDay(day: number): number {
     let bytes = 0;
     for (const [id, p] of this.curated) if (id.endsWith(`|${day}`)) for (const f of p.files) bytes += f;

@@ -1,18 +1,20 @@
 // One scenario of the cost model: a load and a configuration, simulated for two days (day 0 fills
 // the pipeline, day 1 is the steady day that is billed) plus a drain, then billed per service.
 import { config } from '#shared/config.js';
+import { compactionSettings } from '#shared/lake/compaction.js';
 import { assumptions as A } from './assumptions.js';
 import * as $ from './billing.js';
 import type { SampleShape } from './classes.js';
 import { freshness, lakeFigures, sqsRequestsPerDay } from './figures.js';
 import { DAY_S, simulateFirehose } from './firehose-day.js';
-import { type CompactionRule, cadenceGate, type GateSettings, type LakeGate } from './gate.js';
+import { cadenceGate, type GateSettings, type LakeGate } from './gate.js';
 import { type LakeDay, simulateLake } from './lake-day.js';
 
 export interface Scenario {
   eventsPerSecond: number;
   /** undefined: the pre-gate baseline, one run per SQS batch; else the real cadence gate with this knob. */
   gate?: GateSettings;
+  /** The project's compaction rules (shared/lake/compaction.ts, glue.compaction) applied by every run. */
   compaction?: boolean;
   packing: boolean;
   kinesis: 'on-demand' | 'provisioned';
@@ -24,6 +26,8 @@ export interface Measured {
   parquetBytesPerRow: number;
   alarms: number;
   customMetrics: number;
+  /** provider.logRetentionInDays of the λ log groups. */
+  logRetentionDays: number;
 }
 
 export interface ScenarioResult {
@@ -41,7 +45,13 @@ export interface ScenarioResult {
   backlogRuns: number;
   kinesisOnDemandUsd: number;
   kinesisProvisionedUsd: number;
+  /** Shards the devices' write rate needs (peak factor applied), and the shards billed. */
+  kinesisShardsNeeded: number;
   kinesisShards: number;
+  /** The event_id anti-join per run of the billed day: mean and largest bytes read. */
+  antiJoinMBPerRun: { mean: number; max: number };
+  /** Partition rewrites of the billed day (closed shape, open file count) and their Parquet GB read + written. */
+  rewritesPerDay: { closed: number; fileCount: number; gb: number };
   counts: Record<string, number>;
 }
 
@@ -58,20 +68,10 @@ export async function runScenario(shapes: Shapes, measured: Measured, s: Scenari
   const shape = s.packing ? shapes.packed : shapes.unpacked;
   const firehose = simulateFirehose(shape, { eventsPerSecond: s.eventsPerSecond, seconds: 2 * DAY_S });
   const gate: LakeGate | undefined = s.gate ? cadenceGate(s.gate) : undefined;
-  const compaction: CompactionRule | undefined = s.compaction
-    ? {
-        closeAfterSeconds:
-          config.firehose.s3BufferIntervalSeconds +
-          config.firehose.processorBufferIntervalSeconds +
-          (s.gate?.maxDelaySeconds ?? 0) +
-          3600,
-        targetFileBytes: config.glue.targetFileSizeMB * 2 ** 20,
-        maxFiles: 2,
-      }
-    : undefined;
   const lake = await simulateLake(firehose, {
     gate,
-    compaction,
+    compaction: s.compaction ? compactionSettings() : undefined,
+    startDelaySeconds: s.glueExecutionClass === 'FLEX' ? A.flexStartDelaySeconds : 0,
     gzipRatio: measured.gzipRatio,
     parquetBytesPerRow: measured.parquetBytesPerRow,
     horizonSeconds: HORIZON_S,
@@ -120,18 +120,18 @@ function bill(
   const deviceRecords = perDay * shape.deviceShare;
   const deviceBytes = deviceRecords * shape.meanDeviceRecordBytes;
   const onDemand = $.kinesisOnDemandUsd(24, perDay * shape.kinesisBilledInPerEvent, deviceBytes);
-  const shards = $.shardsFor(deviceRecords / DAY_S, deviceBytes / DAY_S, A.kinesisPeakFactor);
+  const shardsNeeded = $.shardsFor(deviceRecords / DAY_S, deviceBytes / DAY_S, A.kinesisPeakFactor);
+  // The stream has devices.shardCount shards; a load that needs more is billed the shards it needs.
+  const shards = Math.max(config.devices.shardCount, shardsNeeded);
   const provisioned = $.kinesisProvisionedUsd(shards, 24, perDay * shape.kinesisPutUnitsPerEvent);
   line('Kinesis Data Streams (devices)', s.kinesis === 'provisioned' ? provisioned : onDemand);
 
   const workers = config.glue.numberOfWorkers * config.prices.glue.dpuPerWorker[config.glue.workerType as 'G.1X'];
   const perDpuHour =
     s.glueExecutionClass === 'FLEX' ? config.prices.glue.flexPerDpuHour : config.prices.glue.perDpuHour;
-  // A day's runs: the conversions started on day 1, and the one compaction of a closed dt (day 0's,
-  // which runs on day 2, once its dt has closed).
-  const dayRuns = lake.runs.filter((r) =>
-    r.kind === 'compact' ? r.id === 'compact-0' : Math.floor(r.submittedAt / DAY_S) === DAY,
-  );
+  // A day's runs: those submitted on day 1, with the rewrites they did (day 0's partitions close
+  // at 02:00 of day 1: the first run after that rewrites those whose shape breaks the rule).
+  const dayRuns = lake.runs.filter((r) => Math.floor(r.submittedAt / DAY_S) === DAY);
   line(
     'Glue Parquet job',
     dayRuns.reduce((sum, r) => sum + $.glueRunUsd(workers, r.seconds, perDpuHour), 0),
@@ -146,10 +146,31 @@ function bill(
   const puts = state.dayCount(DAY, 's3Put') + state.dayCount(DAY, 's3List');
   line('S3 requests', $.s3RequestsUsd(puts, state.dayCount(DAY, 's3Get')));
   const storedPerDay = (processed * measured.gzipRatio + lakeOut.curatedBytesPerDay) / $.BYTES_PER_GB;
-  line('S3 storage (the month added, held half a month)', $.s3StorageUsd((storedPerDay * month) / 2) / month);
+  // Superseded generations are held glue.compaction.retainSupersededMinutes before their deletion.
+  const supersededGbMonths =
+    (state.dayCount(DAY, 'supersededBytes') / $.BYTES_PER_GB) *
+    (config.glue.compaction.retainSupersededMinutes / 60 / $.HOURS_PER_MONTH);
+  line(
+    'S3 storage (the month added, held half a month)',
+    $.s3StorageUsd((storedPerDay * month) / 2) / month + $.s3StorageUsd(supersededGbMonths),
+  );
   const sqs = sqsRequestsPerDay(lake);
   line('SQS', (sqs / 1e6) * config.prices.sqs.perMillionRequests);
   line('CloudWatch (alarms, custom metrics)', $.cloudWatchUsd(measured.alarms, measured.customMetrics) / month);
+  const lambdaLine = A.lambdaPlatformLogBytes;
+  const infoLine = A.powertoolsInfoLineBytes;
+  let lakeInvocations = 0;
+  for (const { invocations } of lake.lambda[DAY]?.values() ?? []) lakeInvocations += invocations;
+  const transformInvocations = (firehose.invocations.direct + firehose.invocations.devices) / 2;
+  const logBytesPerDay =
+    apiRequests * (lambdaLine + infoLine) +
+    transformInvocations * (lambdaLine + infoLine) +
+    lakeInvocations * lambdaLine +
+    dayRuns.length * (infoLine + A.glueLogBytesPerRun);
+  line(
+    'CloudWatch Logs (λ and Glue logs)',
+    $.cloudWatchLogsUsd(logBytesPerDay * month, measured.logRetentionDays) / month,
+  );
 
   const usdPerMonth = lines.reduce((sum, l) => sum + l.usdPerMonth, 0);
   const eventsPerMonth = perDay * month;
@@ -168,7 +189,17 @@ function bill(
     backlogRuns: lake.runs.filter((r) => r.finishedAt > HORIZON_S).length,
     kinesisOnDemandUsd: onDemand * month,
     kinesisProvisionedUsd: provisioned * month,
+    kinesisShardsNeeded: shardsNeeded,
     kinesisShards: shards,
+    antiJoinMBPerRun: {
+      mean: dayRuns.reduce((n, r) => n + r.antiJoinBytes, 0) / Math.max(1, dayRuns.length) / 2 ** 20,
+      max: Math.max(0, ...dayRuns.map((r) => r.antiJoinBytes)) / 2 ** 20,
+    },
+    rewritesPerDay: {
+      closed: state.dayCount(DAY, 'rewrite.closed'),
+      fileCount: state.dayCount(DAY, 'rewrite.file-count'),
+      gb: dayRuns.reduce((n, r) => n + r.rewriteBytes, 0) / $.BYTES_PER_GB,
+    },
     counts: {
       apiRequests,
       firehoseRecords: (firehose.records.direct + firehose.records.devices) / 2,

@@ -68,6 +68,18 @@ export function printLoad(load: number, results: Record<string, ScenarioResult>)
     all.map((r) => `${r.freshnessP50Minutes.toFixed(1)}/${r.freshnessP95Minutes.toFixed(1)}`),
   );
   row(
+    'anti-join MB per run, mean / max',
+    all.map((r) => `${r.antiJoinMBPerRun.mean.toFixed(1)}/${r.antiJoinMBPerRun.max.toFixed(1)}`),
+  );
+  row(
+    'rewrites a day: closed / file count',
+    all.map((r) => `${r.rewritesPerDay.closed}/${r.rewritesPerDay.fileCount}`),
+  );
+  row(
+    'rewrite GB read + written a day',
+    all.map((r) => r.rewritesPerDay.gb.toFixed(2)),
+  );
+  row(
     'runs still queued at the horizon',
     all.map((r) => String(r.backlogRuns)),
   );
@@ -86,7 +98,7 @@ export function printLoad(load: number, results: Record<string, ScenarioResult>)
   );
   const k = first;
   const cheaper = k.kinesisProvisionedUsd < k.kinesisOnDemandUsd ? 'provisioned' : 'on-demand';
-  row(`Kinesis on-demand vs provisioned (${k.kinesisShards} shard)`, [
+  row(`Kinesis on-demand vs provisioned (${k.kinesisShards} shard, ${k.kinesisShardsNeeded} needed)`, [
     usd(k.kinesisOnDemandUsd),
     usd(k.kinesisProvisionedUsd),
     cheaper,
@@ -95,7 +107,7 @@ export function printLoad(load: number, results: Record<string, ScenarioResult>)
 }
 
 export function printKnobs(knobs: number[], table: Record<string, Record<number, number>>): void {
-  console.log('\nfreshness knob (proposed configuration): $/month, p95 freshness min, Glue runs/day');
+  console.log('\nfreshness knob (the defaults): $/month, p95 freshness min, Glue runs/day');
   row('knob, minutes', knobs.map(String));
   for (const [label, values] of Object.entries(table)) {
     const format = label.endsWith('p95') ? (n: number) => n.toFixed(1) : label.endsWith('runs') ? String : usd;
@@ -103,5 +115,18 @@ export function printKnobs(knobs: number[], table: Record<string, Record<number,
       label.endsWith('p95') || label.endsWith('runs') ? `${label} @ events/s` : `$/month @ ${label} events/s`,
       knobs.map((k) => format(values[k] ?? 0)),
     );
+  }
+}
+
+/** Which $ per million target holds, and the lines that stand between the bill and it. */
+export function printVerdict(label: string, r: ScenarioResult, target: number): void {
+  const perMillion = (usdPerMonth: number) => usdPerMonth / (r.eventsPerMonth / 1e6);
+  const holds = r.usdPerMillionEvents <= target;
+  console.log(
+    `\n${label} at ${r.scenario.eventsPerSecond} events/s: $${r.usdPerMillionEvents.toFixed(3)} per million events — ` +
+      `target ≤ $${target.toFixed(2)} ${holds ? 'holds' : `missed by $${(r.usdPerMillionEvents - target).toFixed(3)}`}`,
+  );
+  for (const { service, usdPerMonth } of [...r.lines].sort((a, b) => b.usdPerMonth - a.usdPerMonth)) {
+    row(service, [perMillion(usdPerMonth).toFixed(4), `${((100 * usdPerMonth) / r.usdPerMonth).toFixed(1)} %`]);
   }
 }

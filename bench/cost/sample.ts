@@ -7,11 +7,14 @@ import type { APIGatewayProxyEvent, Context, FirehoseTransformationEvent } from 
 import { config } from '#shared/config.js';
 import type { PutRecords } from '#shared/ports.js';
 import { demoTrafficMix, generateTraffic, type TrafficItem } from '../../local/tools/traffic/traffic.js';
+import { assumptions } from './assumptions.js';
 
 /** Events per API request: `eventlake send`'s default batch. */
 export const EVENTS_PER_REQUEST = 100;
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+/** The longest lag from an event's time to its arrival (see realTime). */
+const EVENT_LAG_MAX_S = assumptions.eventLagMaxSeconds;
 const context = { getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
 export type Stream = 'direct' | 'devices';
@@ -49,6 +52,26 @@ export interface Sample {
   validLines: Buffer;
 }
 
+/**
+ * The demo mix spreads event times over the last 24 hours (to fill the dashboards), so half its
+ * events would land in yesterday's dt — and, once that dt is closed, every run would rewrite
+ * yesterday's partitions. A production stream is near real time: each valid event (and its
+ * duplicate) is re-timed to happen assumptions.eventLagMaxSeconds at most before T0, by a lag drawn
+ * from its event_id, in the same format (epoch ms or ISO string: same bytes). Late events (older
+ * than the freshness window) and invalid ones keep their times.
+ */
+function realTime(item: TrafficItem): string {
+  if (item.kind !== 'valid' && item.kind !== 'duplicate') return item.line;
+  const event = JSON.parse(item.line) as { event_id?: string; event_time?: unknown };
+  if (typeof event.event_id !== 'string') return item.line;
+  const lagMs = (Number.parseInt(event.event_id.replace(/-/g, '').slice(0, 8), 16) % (EVENT_LAG_MAX_S * 1000)) + 1;
+  const at = T0 - lagMs;
+  if (typeof event.event_time === 'number') event.event_time = at;
+  else if (typeof event.event_time === 'string') event.event_time = new Date(at).toISOString();
+  else return item.line;
+  return JSON.stringify(event);
+}
+
 function requestEvent(template: APIGatewayProxyEvent, lines: string[]): APIGatewayProxyEvent {
   const body = `{"events":[${lines.join(',')}]}`;
   return { ...template, body: Buffer.from(body).toString('base64'), isBase64Encoded: true };
@@ -77,7 +100,8 @@ export async function measureSample(events: number, packRecordBytes: number, see
   const deviceLines: string[] = [];
   let eventBytes = 0;
   for (let i = 0; i < events; i++) {
-    const item = traffic.next().value as TrafficItem;
+    const generated = traffic.next().value as TrafficItem;
+    const item = { ...generated, line: realTime(generated) };
     eventBytes += Buffer.byteLength(item.line);
     if (item.deviceId !== undefined && item.appId === undefined) {
       deviceLines.push(item.line);

@@ -63,4 +63,11 @@ describe('cost model billing', () => {
     expect($.apiGatewayUsd(1e6)).toBeCloseTo(3.5, 10);
     expect($.cloudWatchUsd(21, 26)).toBeCloseTo(2.1 + 7.8, 10);
   });
+
+  it('bills CloudWatch Logs per GB ingested, and storage for what the retention keeps', () => {
+    // A month's 10 GB kept 30 of 30.42 days: 10 GB ingested, 9.86 GB-months stored.
+    expect($.cloudWatchLogsUsd(10 * GB, 30)).toBeCloseTo(10 * 0.5 + 10 * (30 / (730 / 24)) * 0.03, 10);
+    // Kept longer than a month: the steady state stores a month's logs, not more.
+    expect($.cloudWatchLogsUsd(10 * GB, 365)).toBeCloseTo(10 * 0.5 + 10 * 0.03, 10);
+  });
 });
