@@ -20,6 +20,7 @@ import { makeTopicRule } from '../iot/iot.js';
 import { LocalS3 } from '../s3/s3.js';
 import { persistDlqs } from '../sqs/dlq-store.js';
 import type { SqsHandler } from '../sqs/sqs.js';
+import { withCrashHold } from './crash-hold.js';
 import { checkDataDir, combinedHealth, openJournals } from './durability.js';
 import { acquireDataDirLock } from './lock.js';
 import { makeQueues, type PipelineQueues, startConsumers } from './queues.js';
@@ -114,7 +115,8 @@ export interface LocalPipeline {
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const { dataDir, faults = {} } = options;
+  const { dataDir } = options;
+  const faults = withCrashHold(dataDir, options.faults ?? {});
   const timeScale = options.timeScale ?? config.local.timeScale;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await checkDataDir(dataDir);

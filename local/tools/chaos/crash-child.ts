@@ -23,11 +23,12 @@ export interface DevChild {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function spawnDev(dataDir: string, logFile: string): DevChild {
+/** `env`: variables added to this process's environment for the child. */
+export function spawnDev(dataDir: string, logFile: string, env: Record<string, string> = {}): DevChild {
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [bin, 'dev', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', out, out],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
   });
   closeSync(out);
   const pid = child.pid;
