@@ -11,6 +11,7 @@ const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
 
 export interface DevChild {
   pid: number;
+  dataDir: string;
   /** Resolves with the exit code (null after a signal) once the process is gone. */
   exited: Promise<number | null>;
   /** Resolves with the API's URL once the child listens (its state file names it). */
@@ -61,7 +62,7 @@ export function spawnDev(dataDir: string, logFile: string, env: Record<string, s
     if (code === undefined) child.kill('SIGTERM');
     return exited;
   };
-  return { pid, exited, listening, kill, stop };
+  return { pid, dataDir, exited, listening, kill, stop };
 }
 
 /** Polls `condition` every few ms until it holds or the deadline passes; says which. */

@@ -65,7 +65,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   log('  last start: settling, then a clean stop');
   const last = spawnDev(dataDir, devLogFile(dataDir), childEnv());
   await last.listening();
-  const finalExitCode = await last.stop();
+  const finalExitCode = await stopWithin(last, FINAL_STOP_MS, log);
   const verdict = await classify(dataDir, ledger.acknowledged);
   return {
     ...verdict,
@@ -76,6 +76,23 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     cutOff: ledger.cutOff,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** How long the last, clean stop may take (flush and settle) before the child is killed and the run fails. */
+const FINAL_STOP_MS = 180_000;
+
+/** SIGTERM, then the exit code; a child still alive after `ms` (its stop failed or hangs) is SIGKILLed: null. */
+async function stopWithin(child: DevChild, ms: number, log: (line: string) => void): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([child.stop(), late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome;
+  log(`  the clean stop did not end within ${ms / 1000} s: killed (see ${devLogFile(child.dataDir)})`);
+  await child.kill();
+  return null;
 }
 
 /** One crash point: start the child, send traffic, wait for the moment, SIGKILL. Says whether the moment came. */
