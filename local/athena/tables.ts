@@ -21,6 +21,7 @@ import { derivedValueSql } from '../glue/derived.js';
 import { currentCuratedFiles } from '../glue/generations.js';
 import { DUCKDB_TYPES, ident, sqlList, sqlString } from '../pipeline/duckdb-sql.js';
 import { localBucketNames, objectPath } from '../s3/buckets.js';
+import { filesLackingColumns, lacksColumns } from './column-check.js';
 
 /** Where `events` reads from: the curated Parquet (as in the cloud) or the raw NDJSON (benchmark baseline). */
 export type EventsSource = 'curated' | 'raw';
@@ -188,25 +189,6 @@ async function writeSchemaFile(connection: DuckDBConnection, view: TableView, fi
 }
 
 /**
- * Whether a Parquet file of the table lacks one of its columns (curated files written before a
- * column was added). Reads every file's footer, so it is asked once, when the view is bound to files.
- */
-async function lacksColumns(
-  connection: DuckDBConnection,
-  view: TableView,
-  files?: readonly string[],
-): Promise<boolean> {
-  if (files !== undefined && files.length === 0) return false;
-  const names = view.columns.map((c) => sqlString(c.name)).join(', ');
-  const source = files === undefined ? sqlString(view.glob) : sqlList(files);
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*) FROM (SELECT file_name FROM parquet_schema(${source}) GROUP BY file_name
-      HAVING count(*) FILTER (WHERE name IN (${names})) < ${view.columns.length})`,
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
-}
-
-/**
  * Keeps the views in step with the files: an empty table becomes a file-backed one when data lands.
  * Parquet files without a newer column are read with union_by_name (NULL for what they lack), at the
  * price of every footer per query; Athena reads them by column name the same way.
@@ -216,9 +198,9 @@ export function makeCatalog(connection: DuckDBConnection, schema: string, views:
   // Per file (names are unique per run, files never change): whether it lacks a column of its table.
   const lacking = new Map<string, boolean>();
   const listedLacks = async (view: TableView, files: readonly string[]): Promise<boolean> => {
-    for (const file of files) {
-      if (!lacking.has(file)) lacking.set(file, await lacksColumns(connection, view, [file]));
-    }
+    const unseen = files.filter((file) => !lacking.has(file));
+    if (unseen.length > 0)
+      for (const [file, lacks] of await filesLackingColumns(connection, view, unseen)) lacking.set(file, lacks);
     return files.some((file) => lacking.get(file));
   };
   return async function refresh(): Promise<void> {
