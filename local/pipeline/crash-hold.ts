@@ -2,7 +2,7 @@
 // run that is too short to hit by polling from outside — between a rewrite's new generation and its
 // switch, between the switch and the run marker, between the cadence gate's claim and StartJobRun —
 // is held open instead. EVENTLAKE_CRASH_HOLD names the moment; the child writes
-// `<dataDir>/_crash/held-<moment>-<pid>` when it gets there and waits, so the parent SIGKILLs it
+// `<dataDir>/_dev/crash-holds/held-<moment>-<pid>` when it gets there and waits, so the parent SIGKILLs it
 // exactly there. Unset (always, outside the crash run), nothing changes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import type { PipelineFaults } from './pipeline.js';
 export const crashHolds = ['before-switch', 'after-switch', 'before-start'] as const;
 export type CrashHold = (typeof crashHolds)[number];
 
-export const crashHoldDir = (dataDir: string): string => path.join(dataDir, '_crash');
+export const crashHoldDir = (dataDir: string): string => path.join(dataDir, '_dev', 'crash-holds');
 
 /** How long a hold waits for the SIGKILL before it lets the process go on (a missed moment is reported as such). */
 const HOLD_MS = 60_000;
