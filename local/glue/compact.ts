@@ -52,7 +52,10 @@ export interface PlaceInput {
   stagingDir: string;
   staged: readonly StagedPartition[];
   settings: CompactionSettings;
+  /** When the run planned: which days are closed. */
   nowMs: number;
+  /** The clock at the switch: a superseded generation's retention counts from then. */
+  now: () => number;
   faults?: CompactionFaults;
 }
 
@@ -127,7 +130,7 @@ export async function placePartitions(input: PlaceInput): Promise<Placed> {
 
 /** Superseded entries first, then the one-step switch of every rewritten partition. */
 async function switchGenerations(input: PlaceInput, rewritten: readonly Rewritten[]): Promise<void> {
-  const supersededAt = new Date(input.nowMs).toISOString();
+  const supersededAt = new Date(input.now()).toISOString();
   for (const { current } of rewritten) {
     await recordSuperseded(input.ledgerRoot, {
       event_type: current.partition.eventType,

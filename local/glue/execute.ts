@@ -85,6 +85,7 @@ export async function executeRun(context: RunContext, runId: string, spec: RunSp
       staged: result.partitions,
       settings: context.compaction,
       nowMs,
+      now: context.now,
       ...(context.faults ? { faults: context.faults } : {}),
     });
     const created = [...placed.created];
