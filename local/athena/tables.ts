@@ -1,5 +1,8 @@
 // The local Glue catalog: the three Athena tables as DuckDB views over the data directory, with hive
 // partitioning so filters on partition columns prune files, exactly the files Athena would read.
+// `events` reads the current generation of every curated partition, resolved from the partition
+// pointer when each query starts (local/glue/generations.ts): a query sees all of a generation or
+// all of the next, never both, never neither.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
@@ -15,8 +18,10 @@ import {
   rawPartitionColumns,
 } from '#shared/contract/table-schemas.js';
 import { derivedValueSql } from '../glue/derived.js';
+import { currentCuratedFiles } from '../glue/generations.js';
 import { DUCKDB_TYPES, ident, sqlList, sqlString } from '../pipeline/duckdb-sql.js';
 import { localBucketNames, objectPath } from '../s3/buckets.js';
+import { filesLackingColumns, lacksColumns } from './column-check.js';
 
 /** Where `events` reads from: the curated Parquet (as in the cloud) or the raw NDJSON (benchmark baseline). */
 export type EventsSource = 'curated' | 'raw';
@@ -32,7 +37,10 @@ interface PartitionColumn {
 
 export interface TableView {
   name: string;
+  /** Where the table's files are; a view with `currentFiles` reads exactly those instead. */
   glob: string;
+  /** The table's files now (the curated table: each partition's current generation), asked before every query. */
+  currentFiles?: () => string[];
   format: FileFormat;
   columns: readonly Column[];
   partitions: readonly PartitionColumn[];
@@ -80,6 +88,7 @@ export function tableViews(dataDir: string, eventsSource: EventsSource): TableVi
     format: 'parquet',
     ...curated,
     schemaFile: schemaFilePath(dataDir, 'events', curated),
+    currentFiles: () => currentCuratedFiles(dataDir),
   };
   // Raw NDJSON has `type=` in its path where the curated table has `event_type`; the derived columns
   // are computed from the raw fields by the job's own rules, so one SQL gives the same rows on both.
@@ -114,13 +123,20 @@ export function tableViews(dataDir: string, eventsSource: EventsSource): TableVi
 /** How a file-backed view reads: union_by_name when some Parquet file lacks columns of the table. */
 interface Binding {
   unionByName: boolean;
+  /** The files of a view with `currentFiles`, as listed for this query. */
+  files?: readonly string[];
 }
 
 function fileRelation(view: TableView, binding: Binding): string {
   const hiveTypes = view.partitions.map((p) => `${sqlString(p.pathName)}: 'VARCHAR'`).join(', ');
   const hive = `hive_partitioning = true, hive_types = {${hiveTypes}}`;
   if (view.format === 'parquet') {
-    const files = view.schemaFile === undefined ? sqlString(view.glob) : sqlList([view.schemaFile, view.glob]);
+    // Hive columns come from the `k=v` folders; a generation folder (`g000001`) has no `=`, so it adds none.
+    const data = binding.files ?? [view.glob];
+    const files =
+      view.schemaFile === undefined && binding.files === undefined
+        ? sqlString(view.glob)
+        : sqlList(view.schemaFile === undefined ? data : [view.schemaFile, ...data]);
     return `read_parquet(${files}, ${hive}${binding.unionByName ? ', union_by_name = true' : ''})`;
   }
   // Declared columns: no schema sniffing (no bytes read at bind time), unknown keys ignored.
@@ -173,37 +189,42 @@ async function writeSchemaFile(connection: DuckDBConnection, view: TableView, fi
 }
 
 /**
- * Whether a Parquet file of the table lacks one of its columns (curated files written before a
- * column was added). Reads every file's footer, so it is asked once, when the view is bound to files.
- */
-async function lacksColumns(connection: DuckDBConnection, view: TableView): Promise<boolean> {
-  const names = view.columns.map((c) => sqlString(c.name)).join(', ');
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*) FROM (SELECT file_name FROM parquet_schema(${sqlString(view.glob)}) GROUP BY file_name
-      HAVING count(*) FILTER (WHERE name IN (${names})) < ${view.columns.length})`,
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
-}
-
-/**
  * Keeps the views in step with the files: an empty table becomes a file-backed one when data lands.
  * Parquet files without a newer column are read with union_by_name (NULL for what they lack), at the
  * price of every footer per query; Athena reads them by column name the same way.
  */
 export function makeCatalog(connection: DuckDBConnection, schema: string, views: readonly TableView[]) {
-  const bound = new Map<string, boolean>();
+  const bound = new Map<string, string>();
+  // Per file (names are unique per run, files never change): whether it lacks a column of its table.
+  const lacking = new Map<string, boolean>();
+  const listedLacks = async (view: TableView, files: readonly string[]): Promise<boolean> => {
+    const unseen = files.filter((file) => !lacking.has(file));
+    if (unseen.length > 0)
+      for (const [file, lacks] of await filesLackingColumns(connection, view, unseen)) lacking.set(file, lacks);
+    return files.some((file) => lacking.get(file));
+  };
   return async function refresh(): Promise<void> {
     for (const view of views) {
-      const reader = await connection.runAndReadAll(`SELECT count(*) > 0 FROM glob(${sqlString(view.glob)})`);
-      const hasFiles = reader.getRows()[0]?.[0] === true;
+      const files = view.currentFiles?.();
+      const hasFiles =
+        files === undefined
+          ? (
+              await connection.runAndReadAll(`SELECT count(*) > 0 FROM glob(${sqlString(view.glob)})`)
+            ).getRows()[0]?.[0] === true
+          : files.length > 0;
       // Checked every time: the file lives outside the buckets, and a test or an operator may wipe _glue/.
       if (hasFiles && view.schemaFile !== undefined && !existsSync(view.schemaFile)) {
         await writeSchemaFile(connection, view, view.schemaFile);
       }
-      if (bound.get(view.name) === hasFiles) continue;
-      const unionByName = hasFiles && view.format === 'parquet' && (await lacksColumns(connection, view));
-      await connection.run(viewStatement(schema, view, hasFiles, { unionByName }));
-      bound.set(view.name, hasFiles);
+      // A listed view is bound again whenever its list changes (a run appended, a rewrite switched).
+      const signature = files === undefined ? String(hasFiles) : files.join('\n');
+      if (bound.get(view.name) === signature) continue;
+      const unionByName =
+        hasFiles &&
+        view.format === 'parquet' &&
+        (files === undefined ? await lacksColumns(connection, view) : await listedLacks(view, files));
+      await connection.run(viewStatement(schema, view, hasFiles, { unionByName, ...(files ? { files } : {}) }));
+      bound.set(view.name, signature);
     }
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
 import type { ReportDefinition } from '#shared/reports/catalogue.js';
+import { currentCuratedFiles } from '../glue/generations.js';
 import { sqlString } from '../pipeline/duckdb-sql.js';
 import type { ReportData } from './client/model.js';
 
@@ -81,7 +82,11 @@ export async function readLakeCounts(
   connection: DuckDBConnection,
   bucketDirs: { ingest: string; lake: string },
 ): Promise<LakeCounts> {
-  const curated = filesUnder(path.join(bucketDirs.lake, config.prefixes.curated), '.parquet');
+  // The current generation of each partition only: a compacted partition's superseded files hold the same rows.
+  const curated = currentCuratedFiles(
+    path.dirname(bucketDirs.lake),
+    path.join(bucketDirs.lake, config.prefixes.curated),
+  );
   const late = filesUnder(path.join(bucketDirs.ingest, config.prefixes.late), '.gz');
   const failed = filesUnder(path.join(bucketDirs.ingest, config.prefixes.failed), '.gz');
   const counts: LakeCounts = { valid: 0, late: 0, failedByType: {}, freshestEvent: null };

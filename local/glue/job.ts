@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
+import { type CompactionSettings, compactionSettings } from '#shared/lake/compaction.js';
 import type { RunMarker } from '#shared/lake/glue-run.js';
 import type { JobRunSummary, ObjectRef, StartJobRun } from '#shared/ports.js';
 import { GLUE_JOB_STATE_CHANGE, GLUE_SOURCE, type GlueJobStateChange } from '#shared/retries/run-retry.js';
@@ -46,6 +47,10 @@ export interface LocalGlueJobOptions {
   jobRunQueuing?: boolean;
   /** EventBridge: the `Glue Job State Change` event of every run that ended, as Glue emits it. */
   onStateChange?: (event: GlueJobStateChange) => void | Promise<void>;
+  /** Compaction thresholds and durations (default: glue.compaction on the local clock, local.timeScale). */
+  compaction?: Partial<CompactionSettings>;
+  /** Epoch ms for the compaction rules (closed days, retention); default the system clock. */
+  now?: () => number;
 }
 
 export interface LocalGlueJob {
@@ -69,7 +74,12 @@ export function makeLocalGlueJob(options: LocalGlueJobOptions): LocalGlueJob {
     maxConcurrentRuns = config.glue.maxConcurrentRuns,
     jobRunQueuing = config.glue.jobRunQueuingEnabled,
   } = options;
-  const context = { ...options, dirs: jobDirs(options.dataDir, jobName) };
+  const context = {
+    ...options,
+    dirs: jobDirs(options.dataDir, jobName),
+    compaction: { ...compactionSettings(config.local.timeScale), ...options.compaction },
+    now: options.now ?? Date.now,
+  };
   const records: RunRecord[] = [];
   const inFlight = new Set<Promise<void>>();
   const emitting = new Set<Promise<void>>();

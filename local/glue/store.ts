@@ -1,11 +1,10 @@
 // Files of the local Parquet job: its bookmark and staging area (under <dataDir>/_glue/<job>/,
 // outside every bucket folder), the source manifest, and moving staged files into the lake.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Partition, partitionId } from '#shared/lake/keys.js';
 import type { ObjectRef } from '#shared/ports.js';
 import { objectPath } from '../s3/buckets.js';
+import { renameDurably, writeFileDurably } from './durable-files.js';
 import { JobRunFailed } from './errors.js';
 
 export interface JobDirs {
@@ -65,48 +64,15 @@ export async function assertObjectsExist(dataDir: string, refs: readonly ObjectR
   }
 }
 
-/** The prefix of one partition under the destination prefix. */
-export const partitionRef = (destination: ObjectRef, p: Partition): ObjectRef => ({
-  bucket: destination.bucket,
-  key: `${destination.key}${partitionId(p)}/`,
-});
-
-/** Visible Parquet files of the partitions (readers skip names starting with `_` or `.`, so do we). */
-export async function visibleParquetFiles(
-  dataDir: string,
-  destination: ObjectRef,
-  partitions: readonly Partition[],
-): Promise<string[]> {
-  const files: string[] = [];
-  for (const p of partitions) {
-    const dir = objectPath(dataDir, partitionRef(destination, p));
-    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-      // A partition that does not exist yet has nothing to dedupe against; any other error must fail.
-      if (error.code === 'ENOENT') return [] as string[];
-      throw error;
-    });
-    for (const name of names) {
-      if (name.endsWith('.parquet') && !/^[_.]/.test(name)) files.push(path.join(dir, name));
-    }
-  }
-  return files.sort();
-}
-
-/** Moves a staged file to its object key: one rename, so the object appears whole or not at all. */
+/** Moves a staged file to its object key: one rename (fsync'd), so the object appears whole or not at all. */
 export async function publish(dataDir: string, stagedFile: string, ref: ObjectRef): Promise<number> {
   const target = objectPath(dataDir, ref);
-  await mkdir(path.dirname(target), { recursive: true });
-  await rename(stagedFile, target);
+  await renameDurably(stagedFile, target);
   return (await stat(target)).size;
 }
 
-/** Writes a staged copy then renames it into place. */
-export async function writeAtomically(file: string, body: string, stagingDir = path.dirname(file)): Promise<void> {
-  await mkdir(stagingDir, { recursive: true });
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(stagingDir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temp, body);
-  await rename(temp, file);
-}
+/** Writes a staged copy, fsyncs it, renames it into place and fsyncs the directory. */
+export const writeAtomically = (file: string, body: string, stagingDir = path.dirname(file)): Promise<void> =>
+  writeFileDurably(file, body, stagingDir);
 
 export const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });

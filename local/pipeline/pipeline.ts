@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
 import type { CadenceSettings } from '#shared/lake/cadence.js';
+import type { CompactionSettings } from '#shared/lake/compaction.js';
 import type { PutObject, PutRecords, StartJobRun, StartQuery } from '#shared/ports.js';
 import { defaultReportsDir, loadReportCatalogue, type ReportDefinition } from '#shared/reports/catalogue.js';
 import { parseReportQueryMarker } from '#shared/reports/query-marker.js';
@@ -19,6 +20,7 @@ import { makeTopicRule } from '../iot/iot.js';
 import { LocalS3 } from '../s3/s3.js';
 import { persistDlqs } from '../sqs/dlq-store.js';
 import type { SqsHandler } from '../sqs/sqs.js';
+import { withCrashHold } from './crash-hold.js';
 import { checkDataDir, combinedHealth, openJournals } from './durability.js';
 import { acquireDataDirLock } from './lock.js';
 import { makeQueues, type PipelineQueues, startConsumers } from './queues.js';
@@ -48,6 +50,11 @@ export interface LocalPipelineOptions {
   transformWorkers?: number;
   /** Overrides of the cadence gate's settings (default: glue.cadence on the scaled clock). */
   cadence?: Partial<CadenceSettings>;
+  /**
+   * Overrides of the compaction settings (default: glue.compaction on the scaled clock). Absent, the
+   * JSON of EVENTLAKE_COMPACTION applies (the crash run sets it for its child processes).
+   */
+  compaction?: Partial<CompactionSettings>;
   /** Partitions a delivery stream may have open at once (Firehose's default: 500). */
   maxActivePartitions?: number;
   /** Acknowledge records only once journalled and fsync'd (default local.durableAcks). */
@@ -108,7 +115,8 @@ export interface LocalPipeline {
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const { dataDir, faults = {} } = options;
+  const { dataDir } = options;
+  const faults = withCrashHold(dataDir, options.faults ?? {});
   const timeScale = options.timeScale ?? config.local.timeScale;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await checkDataDir(dataDir);
@@ -144,7 +152,8 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
   });
   const s3 = new LocalS3({ dataDir });
   const bus = makeLocalEventBus({ timeScale, dataDir });
-  const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults });
+  const compaction = options.compaction ?? compactionFromEnv();
+  const { glue, athena } = makeEngines({ dataDir, instance, s3, bus, faults, ...(compaction ? { compaction } : {}) });
   let lastCause: string | undefined;
   const health = () => combinedHealth([() => streams.direct.health(), () => streams.devices.health()]);
   const onError = () => {
@@ -235,4 +244,15 @@ async function start(options: LocalPipelineOptions, started: Started): Promise<L
       release();
     },
   };
+}
+
+/** EVENTLAKE_COMPACTION: a JSON object of compaction settings (e.g. `{"openMaxFiles":1}`), for a whole process tree. */
+function compactionFromEnv(): Partial<CompactionSettings> | undefined {
+  const text = process.env.EVENTLAKE_COMPACTION;
+  if (text === undefined || text === '') return undefined;
+  const value = JSON.parse(text) as unknown;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error('EVENTLAKE_COMPACTION must be a JSON object of compaction settings');
+  }
+  return value as Partial<CompactionSettings>;
 }

@@ -3,6 +3,7 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config, type QueueName } from '#shared/config.js';
 import { type CadenceSettings, cadenceSettings } from '#shared/lake/cadence.js';
+import type { CompactionSettings } from '#shared/lake/compaction.js';
 import type { GatePorts } from '#shared/lake/gate.js';
 import { s3Uri } from '#shared/lake/keys.js';
 import type { GetQueryExecution, ObjectRef, StartJobRun, StartQuery } from '#shared/ports.js';
@@ -35,10 +36,12 @@ export interface EngineParts {
   s3: LocalS3;
   bus: LocalEventBus;
   faults: PipelineFaults;
+  /** Overrides of the compaction settings (tests and the crash run use small thresholds). */
+  compaction?: Partial<CompactionSettings>;
 }
 
 /** The Glue job and the Athena workgroup: DuckDB underneath, S3 notifications and EventBridge out. */
-export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts) {
+export function makeEngines({ dataDir, instance, s3, bus, faults, compaction }: EngineParts) {
   const onObjectCreated = (ref: ObjectRef, size: number) => s3.notifyCreated(ref, size);
   const glue = makeLocalGlueJob({
     dataDir,
@@ -47,6 +50,7 @@ export function makeEngines({ dataDir, instance, s3, bus, faults }: EngineParts)
     onObjectCreated,
     onStateChange: bus.putEvent,
     ...(faults.glue ? { faults: faults.glue } : {}),
+    ...(compaction ? { compaction } : {}),
   });
   const workgroup = {
     name: config.athena.workgroup,

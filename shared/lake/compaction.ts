@@ -124,3 +124,18 @@ export function generationOf(partition: Partition, prefix: string): number | und
   const match = GENERATION_DIR.exec(prefix.slice(base.length));
   return match ? Number(match[1]) : undefined;
 }
+
+/** The folder name of a generation inside its partition folder: '' for 0, `g<6 digits>/` after (as generationPrefix). */
+export function generationFolder(generation: number): string {
+  if (!Number.isInteger(generation) || generation < 0) throw new Error(`bad generation ${generation}`);
+  return generation === 0 ? '' : `g${String(generation).padStart(6, '0')}/`;
+}
+
+/** A rewrite recorded in the run marker (`compacted`): the partition's new generation and its file count. */
+export interface CompactedPartition {
+  event_type: string;
+  dt: string;
+  generation: number;
+  files: number;
+  reason: 'closed' | 'file-count';
+}

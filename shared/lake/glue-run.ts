@@ -1,5 +1,8 @@
 // The contract between start-parquet-job, the Glue Parquet job (glue/parquet_job.py), the local
 // Glue job and start-reports: run argument names and the run marker written last by each run.
+import type { CompactedPartition } from './compaction.js';
+
+export type { CompactedPartition } from './compaction.js';
 
 /** Glue run arguments (values are strings; lists are JSON). */
 export const glueArgs = {
@@ -41,4 +44,10 @@ export interface RunMarker {
   partitions: RunMarkerPartition[];
   /** Per failure type and raw partition date: `failed/type=<failure_type>/dt=<dt>/glue-<job_run_id>.gz`. */
   quarantined?: { failure_type: string; dt: string; rows: number }[];
+  /**
+   * Partitions this run rewrote into a new generation (docs/lake.md, "Compaction and generations").
+   * A rewrite keeps the rows as they were, so start-reports needs nothing from it; absent or empty
+   * when the run only appended.
+   */
+  compacted?: CompactedPartition[];
 }

@@ -1,14 +1,13 @@
 // Issue 7 §1, the small configuration of `npm run chaos`: a few thousand events with every fault kind
 // firing, recovery through the documented replay commands, and a ledger that balances — plus proof
 // that the ledger can fail: a curated file removed or copied is reported as lost or doubled ids.
-import { copyFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { config } from '#shared/config.js';
-import { localBucketNames } from '../../local/s3/buckets.js';
+import { currentCuratedFiles } from '../../local/glue/generations.js';
 import { chaosPassed, chaosRun, defaultChaosOptions } from '../../local/tools/chaos/chaos.js';
 import { type ChaosRates, faultKinds } from '../../local/tools/chaos/faults.js';
 import { checkLedger, readLakeIds } from '../../local/tools/chaos/ledger.js';
@@ -52,13 +51,8 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const curatedFiles = (): string[] => {
-  const root = path.join(dataDir, localBucketNames.lake, config.prefixes.curated);
-  return readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.parquet'))
-    .map((f) => path.join(root, f))
-    .sort();
-};
+/** The curated table's files (each partition's current generation), as the ledger reads them. */
+const curatedFiles = (): string[] => currentCuratedFiles(dataDir);
 
 async function idsIn(file: string): Promise<string[]> {
   const instance = await DuckDBInstance.create(':memory:');

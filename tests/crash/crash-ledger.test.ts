@@ -1,6 +1,7 @@
 // The crash ledger end to end, small: the dev stack as a child process is SIGKILLed at every crash
 // point (mid-request, right after the last 200, journal replay on restart, mid-flush, mid-Glue-run,
-// SQS redelivery, between a run and its reports, mid-reports, during the clean stop), restarted, and
+// between the cadence gate's claim and StartJobRun, mid-compaction before and after the generation
+// switch, SQS redelivery, between a run and its reports, mid-reports, during the clean stop), restarted, and
 // settled; every acknowledged event_id is curated exactly once. Kills only its own children, by pid.
 import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -31,6 +32,11 @@ describe('crash ledger', () => {
       });
       expect(report.curated).toBe(report.acknowledged);
       expect(report.finalExitCode).toBe(0);
+      // The held moments are reached, not killed at a deadline: the child waits there for the SIGKILL.
+      const held = crashPoints.filter((p) => p.hold !== undefined).map((p) => p.name);
+      expect(held).toHaveLength(3);
+      expect(report.points.filter((p) => held.includes(p.name) && !p.hit)).toEqual([]);
+      expect(report.compaction.rewrites).toBeGreaterThan(0);
     },
     15 * 60_000,
   );

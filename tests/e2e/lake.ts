@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
+import { currentCuratedFiles } from '../../local/glue/generations.js';
 import { bucketDir } from './harness.js';
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
@@ -26,8 +27,8 @@ export function dataFiles(dir: string, suffix: string): string[] {
     .sort();
 }
 
-export const curatedFiles = (dataDir: string): string[] =>
-  dataFiles(path.join(bucketDir(dataDir, 'lake'), config.prefixes.curated), '.parquet');
+/** The curated table's files: each partition's current generation (compacted partitions keep superseded ones a while). */
+export const curatedFiles = (dataDir: string): string[] => currentCuratedFiles(dataDir);
 
 /** Every curated row's event_id, event_type and dt (partition values from the hive path). */
 export async function curatedRows(

@@ -7,6 +7,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { columnsArgument, curatedColumns } from '#shared/contract/table-schemas.js';
 import { glueArgs } from '#shared/lake/glue-run.js';
 import { s3Uri } from '#shared/lake/keys.js';
+import { currentCuratedFiles } from '../../local/glue/generations.js';
 import { localBucketNames, objectPath } from '../../local/s3/buckets.js';
 
 export const ingest = localBucketNames.ingest;
@@ -90,16 +91,17 @@ export async function filesUnder(dir: string): Promise<string[]> {
 
 export const curatedDir = (dataDir: string): string => path.join(dataDir, lake, 'curated', 'events');
 
-/** The curated table as Athena/DuckDB readers see it: hive partitions over every visible file. */
+/** The curated table as Athena/DuckDB readers see it: hive partitions over the current generation's files. */
 export async function readCurated(instance: DuckDBInstance, dataDir: string): Promise<Record<string, unknown>[]> {
-  if ((await filesUnder(curatedDir(dataDir))).length === 0) return [];
+  const files = currentCuratedFiles(dataDir, curatedDir(dataDir));
+  if (files.length === 0) return [];
   const connection = await instance.connect();
   try {
-    const glob = path.join(curatedDir(dataDir), '*', '*', '*.parquet');
+    const list = files.map((f) => `'${f}'`).join(', ');
     const reader = await connection.runAndReadAll(
       `SELECT * EXCLUDE (dt, event_time, received_at), CAST(dt AS VARCHAR) AS dt,
          epoch_ms(event_time) AS event_time_ms, epoch_ms(received_at) AS received_at_ms
-       FROM read_parquet('${glob}', hive_partitioning = true) ORDER BY event_id, event_type`,
+       FROM read_parquet([${list}], hive_partitioning = true) ORDER BY event_id, event_type`,
     );
     return reader.getRowObjectsJS().map((row) => ({
       ...row,

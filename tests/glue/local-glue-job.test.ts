@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { curatedColumns } from '#shared/contract/table-schemas.js';
 import type { RunMarker } from '#shared/lake/glue-run.js';
 import type { ObjectRef } from '#shared/ports.js';
+import { currentCuratedFiles } from '../../local/glue/generations.js';
 import { makeLocalGlueJob } from '../../local/glue/job.js';
 import { DUCKDB_TYPES } from '../../local/pipeline/duckdb-sql.js';
 import {
@@ -160,7 +161,10 @@ describe('local Glue Parquet job', () => {
     const again = await runToEnd(job, runArguments({ keys: [replay] }, [['page_view', '2025-11-22']]));
     expect(await readMarker(again.id)).toMatchObject({ source_objects: 0, rows_read: 0, partitions: [] });
     expect((await readCurated(instance, dataDir)).map((r) => r.event_id)).toEqual(['e-1', 'e-2', 'e-3']);
-    expect(await filesUnder(curatedDir(dataDir))).toHaveLength(2);
+    // 2025-11-22 is a closed day: the second run rewrote its two small files into one (generation 1);
+    // the run with nothing to read added no file.
+    expect(currentCuratedFiles(dataDir, curatedDir(dataDir))).toHaveLength(1);
+    expect(await readMarker(second.id)).toMatchObject({ compacted: [{ generation: 1, files: 1, reason: 'closed' }] });
   });
 
   it('reads the source keys from a manifest', async () => {

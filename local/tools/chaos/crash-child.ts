@@ -11,6 +11,7 @@ const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
 
 export interface DevChild {
   pid: number;
+  dataDir: string;
   /** Resolves with the exit code (null after a signal) once the process is gone. */
   exited: Promise<number | null>;
   /** Resolves with the API's URL once the child listens (its state file names it). */
@@ -23,11 +24,12 @@ export interface DevChild {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function spawnDev(dataDir: string, logFile: string): DevChild {
+/** `env`: variables added to this process's environment for the child. */
+export function spawnDev(dataDir: string, logFile: string, env: Record<string, string> = {}): DevChild {
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [bin, 'dev', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', out, out],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
   });
   closeSync(out);
   const pid = child.pid;
@@ -60,7 +62,7 @@ export function spawnDev(dataDir: string, logFile: string): DevChild {
     if (code === undefined) child.kill('SIGTERM');
     return exited;
   };
-  return { pid, exited, listening, kill, stop };
+  return { pid, dataDir, exited, listening, kill, stop };
 }
 
 /** Polls `condition` every few ms until it holds or the deadline passes; says which. */

@@ -1,9 +1,12 @@
 // Where the crash run kills the dev process, in order. Each point says whether traffic is sent first
 // and what the data directory must show before the SIGKILL (polled with a deadline; a point whose
 // moment never came within it is still killed, and reported as missed). Points read only files.
+// Moments too short to catch by polling are held open by the child itself (local/pipeline/crash-hold.ts,
+// EVENTLAKE_CRASH_HOLD): it writes a file when it gets there and waits for the SIGKILL.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '#shared/config.js';
+import { type CrashHold, crashHoldDir } from '../../pipeline/crash-hold.js';
 import { lockFile } from '../../pipeline/lock.js';
 import { localJobName } from '../../pipeline/wiring.js';
 import { localBucketNames } from '../../s3/buckets.js';
@@ -26,7 +29,16 @@ export interface CrashPoint {
   name: string;
   traffic: boolean;
   moment: KillMoment;
+  /** A moment the child holds open (EVENTLAKE_CRASH_HOLD) until it is killed. */
+  hold?: CrashHold;
 }
+
+/**
+ * Every child of the crash run compacts at every chance: with openMaxFiles 1, each run into a
+ * partition that already has a file rewrites it into a new generation, so the rewrites, switches and
+ * deletions of superseded generations happen under every crash point, not only the held ones.
+ */
+export const crashChildCompaction = { openMaxFiles: 1 } as const;
 
 const files = (dir: string, keep: (name: string) => boolean = () => true): number => {
   if (!existsSync(dir)) return 0;
@@ -39,6 +51,7 @@ const isData = (name: string) => !/^[_.]/.test(name);
 export const rawObjects = (dataDir: string) =>
   files(bucket(dataDir, 'ingest', config.prefixes.events), (n) => isData(n) && n.endsWith('.gz'));
 const glueStaging = (dataDir: string) => files(path.join(dataDir, '_glue', localJobName, 'staging'));
+const holdsReached = (dataDir: string) => files(crashHoldDir(dataDir));
 const runMarkers = (dataDir: string) => files(bucket(dataDir, 'lake', config.prefixes.runMarkers), isData);
 const athenaResults = (dataDir: string) =>
   files(bucket(dataDir, 'reporting', config.prefixes.reportResults), (n) => n.endsWith('.csv'));
@@ -58,6 +71,24 @@ export const crashPoints: readonly CrashPoint[] = [
   { name: 'during journal replay on restart', traffic: false, moment: { kind: 'starting' } },
   { name: 'mid-flush (raw objects being written)', traffic: true, moment: { kind: 'filesGrow', what: rawObjects } },
   { name: 'mid-Glue-run (staging written)', traffic: true, moment: { kind: 'filesGrow', what: glueStaging } },
+  {
+    name: 'gate: claimed, not started',
+    traffic: true,
+    moment: { kind: 'filesGrow', what: holdsReached },
+    hold: 'before-start',
+  },
+  {
+    name: 'compaction: written, not switched',
+    traffic: true,
+    moment: { kind: 'filesGrow', what: holdsReached },
+    hold: 'before-switch',
+  },
+  {
+    name: 'compaction: switched, no marker',
+    traffic: true,
+    moment: { kind: 'filesGrow', what: holdsReached },
+    hold: 'after-switch',
+  },
   { name: 'during SQS redelivery on restart', traffic: false, moment: { kind: 'listening' } },
   { name: 'between a run and its reports', traffic: true, moment: { kind: 'filesGrow', what: runMarkers } },
   { name: 'mid-reports (Athena results written)', traffic: true, moment: { kind: 'filesGrow', what: athenaResults } },

@@ -19,6 +19,7 @@ export function formatCrashReport(r: CrashReport): string {
     `  lost ${r.lost.length}${sample(r.lost)}`,
     `  stranded ${r.stranded.length}${sample(r.stranded)}`,
     `  doubled ${r.doubled.length}${sample(r.doubled)}`,
+    `compaction: ${r.compaction.rewrites} partition rewrites, ${r.compaction.supersededPending} superseded generations awaiting deletion`,
     `last stop: exit ${r.finalExitCode}${r.finalExitCode === 0 ? ' (stopped cleanly)' : ''}`,
     `data directory ${r.dataDir}; ${r.seconds.toFixed(1)} s`,
     crashIsClean(r) ? 'CLEAN' : 'NOT CLEAN',

@@ -18,6 +18,19 @@ export interface CrashVerdict {
   lost: string[];
   stranded: string[];
   doubled: string[];
+  /** Partition rewrites (run markers' `compacted`) and superseded generations still awaiting deletion. */
+  compaction: { rewrites: number; supersededPending: number };
+}
+
+/** What compaction did during the run, from the run markers and the superseded ledger. */
+function compactionFigures(dataDir: string): CrashVerdict['compaction'] {
+  const lake = path.join(dataDir, localBucketNames.lake);
+  let rewrites = 0;
+  for (const file of dataFiles(path.join(lake, config.prefixes.runMarkers), '.json')) {
+    rewrites += ((JSON.parse(readFileSync(file, 'utf8')) as { compacted?: unknown[] }).compacted ?? []).length;
+  }
+  const supersededPending = dataFiles(path.join(lake, '_compaction', 'superseded'), '.json').length;
+  return { rewrites, supersededPending };
 }
 
 const dataFiles = (dir: string, suffix: string): string[] =>
@@ -69,5 +82,6 @@ export async function classify(dataDir: string, acknowledged: ReadonlySet<string
     lost: verdict.lost.filter((id) => !somewhere.has(id)),
     stranded: verdict.lost.filter((id) => somewhere.has(id)),
     doubled: verdict.doubled.filter((id) => acknowledged.has(id)),
+    compaction: compactionFigures(dataDir),
   };
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DevChild, devLogFile, spawnDev, waitFor } from './crash-child.js';
-import { type CrashPoint, crashPoints, holdsLock } from './crash-points.js';
+import { type CrashPoint, crashChildCompaction, crashPoints, holdsLock } from './crash-points.js';
 import { type AckLedger, newLedger, sendTraffic } from './crash-traffic.js';
 import { type CrashVerdict, classify } from './crash-verdict.js';
 
@@ -63,9 +63,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     log(`  ${hit ? 'killed' : 'killed (moment missed)'} ${point.name}: +${outcome.acknowledged} acknowledged`);
   }
   log('  last start: settling, then a clean stop');
-  const last = spawnDev(dataDir, devLogFile(dataDir));
+  const last = spawnDev(dataDir, devLogFile(dataDir), childEnv());
   await last.listening();
-  const finalExitCode = await last.stop();
+  const finalExitCode = await stopWithin(last, FINAL_STOP_MS, log);
   const verdict = await classify(dataDir, ledger.acknowledged);
   return {
     ...verdict,
@@ -78,9 +78,32 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   };
 }
 
+/** How long the last, clean stop may take (flush and settle) before the child is killed and the run fails. */
+const FINAL_STOP_MS = 180_000;
+
+/** SIGTERM, then the exit code; a child still alive after `ms` (its stop failed or hangs) is SIGKILLed: null. */
+async function stopWithin(child: DevChild, ms: number, log: (line: string) => void): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([child.stop(), late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome;
+  log(`  the clean stop did not end within ${ms / 1000} s: killed (see ${devLogFile(child.dataDir)})`);
+  await child.kill();
+  return null;
+}
+
 /** One crash point: start the child, send traffic, wait for the moment, SIGKILL. Says whether the moment came. */
+/** The children's environment: compaction at every chance, and the point's held moment if it has one. */
+const childEnv = (point?: CrashPoint): Record<string, string> => ({
+  EVENTLAKE_COMPACTION: JSON.stringify(crashChildCompaction),
+  EVENTLAKE_CRASH_HOLD: point?.hold ?? '',
+});
+
 async function crashAt(point: CrashPoint, dataDir: string, ledger: AckLedger, o: CrashOptions): Promise<boolean> {
-  const child = spawnDev(dataDir, devLogFile(dataDir));
+  const child = spawnDev(dataDir, devLogFile(dataDir), childEnv(point));
   const deadline = o.momentDeadlineMs ?? 20_000;
   const { moment } = point;
   try {

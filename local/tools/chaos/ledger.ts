@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { config } from '#shared/config.js';
+import { currentCuratedFiles } from '../../glue/generations.js';
 import { sqlString } from '../../pipeline/duckdb-sql.js';
 import { localBucketNames } from '../../s3/buckets.js';
 
@@ -65,7 +66,8 @@ const ndjson = (files: string[], columns: string) =>
 export async function readLakeIds(dataDir: string): Promise<LakeIds> {
   const ingest = path.join(dataDir, localBucketNames.ingest);
   const lake = path.join(dataDir, localBucketNames.lake);
-  const curatedFiles = dataFiles(path.join(lake, config.prefixes.curated), '.parquet');
+  // Each partition's current generation: superseded generations (kept until their retention passes) hold the same rows.
+  const curatedFiles = currentCuratedFiles(dataDir);
   const failedFiles = dataFiles(path.join(ingest, config.prefixes.failed), '.gz');
   const lateFiles = dataFiles(path.join(ingest, config.prefixes.late), '.gz');
   const instance = await DuckDBInstance.create(':memory:');
