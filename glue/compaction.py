@@ -16,7 +16,7 @@ GENERATION_PARAMETER = "eventlake.generation"
 # In the lake bucket: one small JSON per superseded generation, deleted with that generation.
 SUPERSEDED_PREFIX = "_compaction/superseded/"
 DT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-GENERATION_DIR = re.compile(r"^g(\d{6})/$")
+GENERATION_HEAD = re.compile(r"^g(\d{6})/")
 # `--compaction` JSON: glue.compaction of shared/pipeline.json plus glue.targetFileSizeMB.
 SETTING_KEYS = ("targetFileSizeMB", "minFileSizeMB", "maxFilesPerClosedPartition", "openPartitionMaxFiles",
                 "closeAfterHours", "retainSupersededMinutes", "lookbackDays")
@@ -113,34 +113,34 @@ def partition_prefix(curated_prefix, partition):
 
 
 def generation_prefix(curated_prefix, partition, generation):
-    """The folder of a generation: the partition folder for 0, `…/g<6 digits>/` inside it after."""
+    """The folder of a generation: the partition folder for 0, `curated/events/g<6 digits>/event_type=<t>/dt=<d>/`
+    after. The generation comes first so that no generation's folder is inside another's: Athena
+    reads every object under a partition's Location, sub-folders included."""
     if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
         raise ValueError(f"bad generation {generation!r}")
-    base = partition_prefix(curated_prefix, partition)
-    return base if generation == 0 else f"{base}g{generation:06d}/"
+    if generation == 0:
+        return partition_prefix(curated_prefix, partition)
+    return partition_prefix(f"{curated_prefix}g{generation:06d}/", partition)
 
 
 def generation_of(curated_prefix, partition, prefix):
-    """The generation a key prefix is the folder of; None when it is not one of the partition's."""
-    base = partition_prefix(curated_prefix, partition)
-    if prefix == base:
+    """The generation a key prefix is the folder of; None when it is not one of the partition's
+    (`g000000/…` included: generation 0 is only the partition folder)."""
+    if prefix == partition_prefix(curated_prefix, partition):
         return 0
-    if not prefix.startswith(base):
+    if not prefix.startswith(curated_prefix):
         return None
-    match = GENERATION_DIR.match(prefix[len(base):])
-    return int(match.group(1)) if match else None
+    match = GENERATION_HEAD.match(prefix[len(curated_prefix):])
+    if not match or prefix[len(curated_prefix) + match.end():] != partition_prefix("", partition):
+        return None
+    generation = int(match.group(1))
+    return generation if generation > 0 else None
 
 
 def is_generation_data_file(relative_key):
     """A data file of a generation, by its key relative to the generation's folder: directly in it
-    (never in a sub-folder: generation 0's folder holds the later ones), named *.parquet, not hidden."""
+    (never in a sub-folder such as Spark's `_temporary/`), named *.parquet, not hidden."""
     return "/" not in relative_key and relative_key.endswith(".parquet") and not relative_key.startswith(("_", "."))
-
-
-def is_generation_folder_key(relative_key):
-    """A key inside a `g<6 digits>/` folder, relative to the partition folder."""
-    head, slash, _ = relative_key.partition("/")
-    return bool(slash) and GENERATION_DIR.match(head + "/") is not None
 
 
 def added_bytes_estimate(json_bytes, ratio):

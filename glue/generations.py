@@ -6,7 +6,7 @@ moved by a writer: partition_writes.SparkWriter in the job, a fake in glue/tests
 """
 
 from compaction import added_bytes_estimate, is_closed, lookback_start, plan_partition
-from lake_catalog import clear_generation, clear_orphan_generations, generation_files, write_superseded
+from lake_catalog import clear_generation, generation_files, write_superseded
 from parquet_contract import PARQUET_COMPRESSION_RATIO, estimated_file_count, s3_uri
 
 
@@ -67,8 +67,6 @@ class Partitions:
                 continue
             if plan["action"] == "append":
                 generation = self.generations[p]
-                if generation == 0:
-                    clear_orphan_generations(self.s3, self.bucket, self.curated, p)
                 count = estimated_file_count(stats[p][1], self.args.target_file_size_mb)
                 writer.append(p, self.catalog.location(p, generation), count)
             else:
@@ -84,7 +82,8 @@ class Partitions:
         entry of n; then the switch. Returns n+1."""
         current = self.generations[partition]
         following = current + 1
-        # Whatever a rewrite that died before its switch left there is not data: start empty.
+        # A rewrite that died before its switch may have left files there: no Location names that
+        # folder, so no one read them, and they are not data: start empty.
         clear_generation(self.s3, self.bucket, self.curated, partition, following)
         writer.rewrite(partition, self.existing_uris([partition]), self.catalog.location(partition, following),
                        files, with_fresh)

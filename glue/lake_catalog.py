@@ -13,10 +13,8 @@ from compaction import (
     generation_of,
     generation_prefix,
     is_generation_data_file,
-    is_generation_folder_key,
     iso_ms,
     parse_superseded_entry,
-    partition_prefix,
     superseded_due,
     superseded_entry,
     superseded_key,
@@ -161,35 +159,12 @@ def generation_files(s3, bucket, curated_prefix, partition, generation):
 
 
 def clear_generation(s3, bucket, curated_prefix, partition, generation):
-    """Deletes a generation's objects: generation 0 only those directly in the partition folder
-    (never the g*/ folders inside it), a later one everything in its folder. Returns the count."""
+    """Deletes a generation's objects: those directly in its folder for generation 0 (the partition
+    folder; no generation's folder is inside it, the rule only keeps a delete from reaching below),
+    everything in its folder for a later one. Returns the count."""
     prefix = generation_prefix(curated_prefix, partition, generation)
     keys = [key for key, _ in list_objects(s3, bucket, prefix, "/" if generation == 0 else None)]
     return delete_keys(s3, bucket, keys)
-
-
-def clear_orphan_generations(s3, bucket, curated_prefix, partition, log=print):
-    """While generation 0 is current, a g*/ folder is what a rewrite that died before its switch
-    left: deleted before the partition is written again, so no reader listing the partition folder
-    recursively sees it. Only when that is certain: generation 0 still holds data files and has no
-    superseded entry (a switch away from it may have happened: a catalog that went back to
-    generation 0 is not trusted with deletes). Returns the count deleted."""
-    base = partition_prefix(curated_prefix, partition)
-    objects = list_objects(s3, bucket, base)
-    keys = [key for key, _ in objects if is_generation_folder_key(key[len(base):])]
-    if not keys:
-        return 0
-    has_data = any(is_generation_data_file(key[len(base):]) for key, _ in objects)
-    if not has_data or ledger_has(s3, bucket, partition, 0):
-        log(f"compaction: keeping {len(keys)} objects in g*/ folders of {base}: generation 0 may be superseded")
-        return 0
-    return delete_keys(s3, bucket, keys)
-
-
-def ledger_has(s3, bucket, partition, generation):
-    """Whether the superseded entry of `generation` exists."""
-    key = superseded_key(partition, generation)
-    return any(found == key for found, _ in list_objects(s3, bucket, key))
 
 
 def write_superseded(s3, bucket, catalog, partition, generation, now_ms, job_run_id):

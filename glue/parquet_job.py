@@ -204,7 +204,7 @@ def _dedupe(spark, typed, existing):
     unique = typed.withColumn("_rank", F.row_number().over(earliest)).where("_rank = 1").drop("_rank", "_source")
     if not existing:
         return unique
-    # recursiveFileLookup: no partition discovery from the paths (a g*/ folder is not a column).
+    # recursiveFileLookup: no partition discovery from the paths (event_type=/dt= are not read back).
     seen = spark.read.option("recursiveFileLookup", "true").parquet(*existing).select("event_id").distinct()
     return unique.join(seen, "event_id", "left_anti")
 

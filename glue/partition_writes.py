@@ -36,7 +36,7 @@ class SparkWriter:
         columns = self.args.columns
         if not uris:
             return self.spark.createDataFrame([], ", ".join(f"`{c.name}` {CAST_RULES[c.kind][0]}" for c in columns))
-        # recursiveFileLookup: no partition discovery from the paths (a g*/ folder is not a column).
+        # recursiveFileLookup: no partition discovery from the paths (event_type=/dt= are not read back).
         read = self.spark.read.option("recursiveFileLookup", "true").parquet(*uris)
         present = set(read.columns)
         return read.select(*[(F.col(c.name) if c.name in present else F.lit(None)).cast(CAST_RULES[c.kind][0])

@@ -102,26 +102,42 @@ class LayoutTest(unittest.TestCase):
 
     def test_generation_of_anything_else_is_none(self):
         base = "curated/events/event_type=page_view/dt=2026-12-04/"
-        for prefix in (base + "g1/", base + "g0000001/", base + "x/", "curated/events/event_type=page_view/",
+        for prefix in (base + "g000001/",  # the old layout: a generation inside generation 0's folder
+                       "curated/events/g000000/event_type=page_view/dt=2026-12-04/",  # 0 is the partition folder
+                       "curated/events/g1/event_type=page_view/dt=2026-12-04/",
+                       "curated/events/g0000001/event_type=page_view/dt=2026-12-04/",
+                       "curated/events/g000001/event_type=click/dt=2026-12-04/",
+                       "curated/events/g000001/event_type=page_view/dt=2026-12-04/x/",
+                       "curated/events/g000001/event_type=page_view/dt=2026-12-04",
+                       "curated/events/g000001/", "other/g000001/event_type=page_view/dt=2026-12-04/",
+                       base + "x/", "curated/events/event_type=page_view/",
                        "curated/events/event_type=click/dt=2026-12-04/"):
             with self.subTest(prefix=prefix):
                 self.assertIsNone(compaction.generation_of(CURATED, self.P, prefix))
-        with self.assertRaises(ValueError):
-            compaction.generation_prefix(CURATED, self.P, -1)
+        for bad in (-1, 1.0, True, "1"):
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                compaction.generation_prefix(CURATED, self.P, bad)
+
+    def test_no_generation_folder_is_inside_another(self):
+        # Athena reads everything under a Location, sub-folders included: a folder inside another
+        # would be read by both partitions (or generations).
+        partitions = [self.P, ("page_view", "2026-12-05"), ("click", "2026-12-04"), ("page", "2026-12-04")]
+        prefixes = [compaction.generation_prefix(CURATED, p, g) for p in partitions for g in (0, 1, 2, 10, 999999)]
+        self.assertEqual(len(set(prefixes)), len(prefixes))
+        for outer in prefixes:
+            for inner in prefixes:
+                if inner != outer:
+                    self.assertFalse(inner.startswith(outer), (outer, inner))
+        for p in partitions:
+            for g in (0, 1, 2, 10, 999999):
+                self.assertEqual(compaction.generation_of(CURATED, p, compaction.generation_prefix(CURATED, p, g)), g)
 
     def test_only_parquet_directly_in_the_folder_is_data(self):
         self.assertTrue(compaction.is_generation_data_file("part-00000-x.snappy.parquet"))
-        for relative in ("g000001/part-0.parquet", "_SUCCESS", "_temporary/0/part-0.parquet", ".part.parquet",
+        for relative in ("sub/part-0.parquet", "_SUCCESS", "_temporary/0/part-0.parquet", ".part.parquet",
                          "notes.json"):
             with self.subTest(relative=relative):
                 self.assertFalse(compaction.is_generation_data_file(relative))
-
-    def test_generation_folder_keys(self):
-        self.assertTrue(compaction.is_generation_folder_key("g000001/part-0.parquet"))
-        self.assertTrue(compaction.is_generation_folder_key("g000012/_SUCCESS"))
-        for relative in ("part-0.parquet", "g1/part.parquet", "x000001/part.parquet", "g000001"):
-            with self.subTest(relative=relative):
-                self.assertFalse(compaction.is_generation_folder_key(relative))
 
     def test_added_bytes_scale_json_like_the_file_count(self):
         self.assertEqual(compaction.added_bytes_estimate(5_000_000, 5.0), 1_000_000)

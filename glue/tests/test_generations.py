@@ -27,6 +27,11 @@ def base(partition):
     return f"curated/events/event_type={partition[0]}/dt={partition[1]}/"
 
 
+def folder(partition, generation):
+    """Generation n > 0 of a partition: the generation folder first, then the partition folders."""
+    return f"curated/events/g{generation:06d}/event_type={partition[0]}/dt={partition[1]}/"
+
+
 def job_args():
     return parquet_contract.parse_job_args({
         "JOB_NAME": "eventlake-dev-parquet", "JOB_RUN_ID": "jr_2", "columns": "event_id:string,received_at:timestamp",
@@ -69,9 +74,10 @@ class RunTest(unittest.TestCase):
         self.catalog = lake_catalog.Catalog(self.glue, "eventlake_dev_analytics", "events", LAKE, "curated/events/")
         self.catalog.load_table()
 
-    def files(self, partition, count, sub="", size=MIB):
+    def files(self, partition, count, generation=0, size=MIB):
+        prefix = folder(partition, generation) if generation else base(partition)
         for i in range(count):
-            self.s3.put(LAKE, f"{base(partition)}{sub}part-{i:05d}-old.snappy.parquet", size)
+            self.s3.put(LAKE, f"{prefix}part-{i:05d}-old.snappy.parquet", size)
 
     def run_job(self, touched, stats, writer=None):
         partitions = Partitions(self.s3, self.catalog, self.args, touched, lambda: NOW)
@@ -103,28 +109,31 @@ class RunTest(unittest.TestCase):
         rewrite = next(p for s, m, p in self.log if m == "rewrite")
         self.assertEqual(len(rewrite["sources"]), 12)
         self.assertTrue(rewrite["with_fresh"])
-        self.assertEqual(rewrite["uri"], f"s3://{LAKE}/{base(OPEN)}g000001/")
+        self.assertEqual(rewrite["uri"], f"s3://{LAKE}/{folder(OPEN, 1)}")
         entry = json.loads(self.s3.objects[(LAKE, "_compaction/superseded/event_type=page_view/dt=2026-12-05/g000000.json")])
         self.assertEqual((entry["generation"], entry["location"], entry["job_run_id"]),
                          (0, f"s3://{LAKE}/{base(OPEN)}", "jr_2"))
-        self.assertEqual(self.glue.location(OPEN), f"s3://{LAKE}/{base(OPEN)}g000001/")
+        self.assertEqual(self.glue.location(OPEN), f"s3://{LAKE}/{folder(OPEN, 1)}")
+        # Generation 0's folder holds generation 0 only: its Location never reads generation 1.
+        self.assertEqual(self.s3.keys(LAKE, base(OPEN)), [f"{base(OPEN)}part-{i:05d}-old.snappy.parquet"
+                                                          for i in range(12)])
         self.assertEqual(compacted, [("page_view", "2026-12-05", 1, 1, "file-count")])
         self.assertEqual(sizes, {OPEN: [MIB]})
         self.assertEqual(partitions.generations[OPEN], 1)
 
     def test_the_next_run_appends_to_the_current_generation_and_dedupes_against_it_only(self):
-        self.glue.add(OPEN, f"s3://{LAKE}/{base(OPEN)}g000001/")
+        self.glue.add(OPEN, f"s3://{LAKE}/{folder(OPEN, 1)}")
         self.files(OPEN, 12)  # generation 0, superseded
-        self.files(OPEN, 1, sub="g000001/")
+        self.files(OPEN, 1, generation=1)
         partitions = Partitions(self.s3, self.catalog, self.args, [OPEN], lambda: NOW)
         self.assertEqual(partitions.existing_uris([OPEN]),
-                         [f"s3://{LAKE}/{base(OPEN)}g000001/part-00000-old.snappy.parquet"])
+                         [f"s3://{LAKE}/{folder(OPEN, 1)}part-00000-old.snappy.parquet"])
         plans = partitions.plans({OPEN: (10, 5 * MIB)})
         self.assertEqual(plans[OPEN], {"action": "append"})
         partitions.write(FakeWriter(self.s3, self.log), {OPEN: (10, 5 * MIB)}, plans)
         append = next(p for s, m, p in self.log if m == "append")
-        self.assertEqual(append["uri"], f"s3://{LAKE}/{base(OPEN)}g000001/")
-        self.assertEqual(self.s3.calls("delete_objects"), [])  # generation 1 current: g*/ is not an orphan
+        self.assertEqual(append["uri"], f"s3://{LAKE}/{folder(OPEN, 1)}")
+        self.assertEqual(self.s3.calls("delete_objects"), [])
 
     def test_a_closed_partition_in_the_lookback_is_compacted_without_new_rows(self):
         self.glue.add(OLD, f"s3://{LAKE}/{base(OLD)}")
@@ -147,20 +156,24 @@ class RunTest(unittest.TestCase):
             self.run_job([CLOSED], {CLOSED: (1, 1000)}, FakeWriter(self.s3, self.log, die_on_rewrite=True))
         self.assertEqual(self.glue.location(CLOSED), f"s3://{LAKE}/{base(CLOSED)}")
         self.assertEqual(self.glue.calls("update_partition"), [])
-        dead = f"{base(CLOSED)}g000001/part-00000-dead.snappy.parquet"
+        dead = f"{folder(CLOSED, 1)}part-00000-dead.snappy.parquet"
         self.assertIn(dead, self.s3.keys(LAKE))
         _, _, (compacted, _) = self.run_job([CLOSED], {CLOSED: (1, 1000)})
         self.assertNotIn(dead, self.s3.keys(LAKE))  # cleared before the rewrite wrote g000001 again
         self.assertEqual(compacted, [("page_view", "2026-12-04", 1, 1, "closed")])
-        self.assertEqual(self.glue.location(CLOSED), f"s3://{LAKE}/{base(CLOSED)}g000001/")
+        self.assertEqual(self.glue.location(CLOSED), f"s3://{LAKE}/{folder(CLOSED, 1)}")
 
-    def test_an_append_to_generation_0_first_deletes_what_a_dead_rewrite_left(self):
+    def test_an_append_to_generation_0_neither_reads_nor_deletes_what_a_dead_rewrite_left(self):
+        # No Location names the dead rewrite's folder: the append leaves it for the next rewrite.
         self.glue.add(OPEN, f"s3://{LAKE}/{base(OPEN)}")
         self.files(OPEN, 2)
-        self.files(OPEN, 1, sub="g000001/")
-        self.run_job([OPEN], {OPEN: (10, 5 * MIB)})
-        self.assertEqual([k for k in self.s3.keys(LAKE, base(OPEN)) if "/g0" in k], [])
-        self.assertEqual(self.events()[-2:], [("s3", "delete_objects"), ("writer", "append")])
+        self.files(OPEN, 1, generation=1)
+        partitions, plans, _ = self.run_job([OPEN], {OPEN: (10, 5 * MIB)})
+        self.assertEqual(plans[OPEN], {"action": "append"})
+        self.assertEqual(self.events(), [("writer", "append")])
+        self.assertEqual(len(partitions.existing_uris([OPEN])), 3)  # generation 0's two files and the append's
+        self.assertTrue(all(uri.startswith(f"s3://{LAKE}/{base(OPEN)}") for uri in partitions.existing_uris([OPEN])))
+        self.assertIn(f"{folder(OPEN, 1)}part-00000-old.snappy.parquet", self.s3.keys(LAKE))
 
     def test_a_projection_era_partition_is_registered_at_generation_0_even_without_new_rows(self):
         self.files(CLOSED, 1)  # written before the table was catalog-managed

@@ -21,6 +21,11 @@ P = ("page_view", "2026-12-04")
 BASE = "curated/events/event_type=page_view/dt=2026-12-04/"
 
 
+def folder(generation, partition=P):
+    """Generation n > 0 of a partition: `curated/events/g<n>/event_type=T/dt=D/`."""
+    return f"{CURATED}g{generation:06d}/event_type={partition[0]}/dt={partition[1]}/"
+
+
 def catalog(glue):
     c = lake_catalog.Catalog(glue, "eventlake_dev_analytics", "events", LAKE, CURATED)
     c.load_table()
@@ -34,14 +39,14 @@ class CatalogTest(unittest.TestCase):
         storage = partition["StorageDescriptor"]
         self.assertEqual(partition["Values"], ["page_view", "2026-12-04"])
         self.assertEqual(partition["Parameters"], {"eventlake.generation": "3"})
-        self.assertEqual(storage["Location"], f"s3://{LAKE}/{BASE}g000003/")
+        self.assertEqual(storage["Location"], f"s3://{LAKE}/{folder(3)}")
         for field in ("Columns", "InputFormat", "OutputFormat", "SerdeInfo", "Compressed"):
             self.assertEqual(storage[field], TABLE["StorageDescriptor"][field], field)
         self.assertEqual(glue.calls("get_table"), [{"DatabaseName": "eventlake_dev_analytics", "Name": "events"}])
 
     def test_current_generations_in_batches_with_unprocessed_keys_retried(self):
         glue = FakeGlue(unprocessed_first=2)
-        glue.add(P, f"s3://{LAKE}/{BASE}g000002/")
+        glue.add(P, f"s3://{LAKE}/{folder(2)}")
         glue.add(("click", "2026-12-04"), f"s3://{LAKE}/curated/events/event_type=click/dt=2026-12-04")  # MSCK
         wanted = [P, ("click", "2026-12-04")] + [("t", f"2020-01-{d:02d}") for d in range(1, 29)] * 40
         found = catalog(glue).current_generations(wanted)
@@ -52,7 +57,11 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(len(glue.calls("batch_get_partition")), 2)  # one batch, then its unprocessed keys
 
     def test_a_location_outside_the_layout_fails_the_run(self):
-        for location in (f"s3://other/{BASE}", f"s3://{LAKE}/{BASE}old/", f"s3://{LAKE}/curated/events/"):
+        # The old layout (a generation inside the partition folder), a `g000000/` folder, another
+        # partition's generation folder, another bucket, the table root.
+        for location in (f"s3://other/{BASE}", f"s3://{LAKE}/{BASE}old/", f"s3://{LAKE}/{BASE}g000001/",
+                         f"s3://{LAKE}/{folder(0)}", f"s3://{LAKE}/{folder(1, ('click', '2026-12-04'))}",
+                         f"s3://{LAKE}/{CURATED}g000001/{BASE}", f"s3://{LAKE}/curated/events/"):
             glue = FakeGlue()
             glue.add(P, location)
             with self.subTest(location=location), self.assertRaises(lake_catalog.CatalogError):
@@ -62,7 +71,7 @@ class CatalogTest(unittest.TestCase):
         glue = FakeGlue(page_size=2)
         for day in range(1, 6):
             glue.add(("page_view", f"2026-12-0{day}"), f"s3://{LAKE}/curated/events/event_type=page_view/dt=2026-12-0{day}/")
-        glue.add(("click", "2026-12-03"), f"s3://{LAKE}/curated/events/event_type=click/dt=2026-12-03/g000001/")
+        glue.add(("click", "2026-12-03"), f"s3://{LAKE}/{folder(1, ('click', '2026-12-03'))}")
         found = catalog(glue).partitions_since("2026-12-03")
         self.assertEqual(found, {("click", "2026-12-03"): 1, ("page_view", "2026-12-03"): 0,
                                  ("page_view", "2026-12-04"): 0, ("page_view", "2026-12-05"): 0})
@@ -89,53 +98,45 @@ class CatalogTest(unittest.TestCase):
         glue = FakeGlue()
         glue.add(P, f"s3://{LAKE}/{BASE}")
         catalog(glue).switch(P, 1)
-        self.assertEqual(glue.location(P), f"s3://{LAKE}/{BASE}g000001/")
+        self.assertEqual(glue.location(P), f"s3://{LAKE}/{folder(1)}")
         (call,) = glue.calls("update_partition")
         self.assertEqual(call["PartitionValueList"], ["page_view", "2026-12-04"])
         self.assertEqual(catalog(glue).current_generations([P]), {P: 1})
 
 
 class ObjectsTest(unittest.TestCase):
+    OTHER = ("click", "2026-12-04")
+
     def setUp(self):
         self.s3 = FakeS3(page_size=2)
-        for name in ("part-0.parquet", "part-1.parquet", "_SUCCESS", "g000001/part-0.parquet",
-                     "g000001/_SUCCESS", "g000002/part-0.parquet"):
-            self.s3.put(LAKE, BASE + name, size=100 + len(name))
+        keys = [BASE + name for name in ("part-0.parquet", "part-1.parquet", "_SUCCESS")]
+        keys += [folder(1) + "part-0.parquet", folder(1) + "_SUCCESS", folder(1) + "_temporary/0/part-9.parquet",
+                 folder(2) + "part-0.parquet", folder(1, self.OTHER) + "part-0.parquet"]
+        for key in keys:
+            self.s3.put(LAKE, key, size=len(key))
 
     def test_generation_files_are_the_data_files_directly_in_its_folder(self):
         self.assertEqual([k for k, _ in lake_catalog.generation_files(self.s3, LAKE, CURATED, P, 0)],
                          [BASE + "part-0.parquet", BASE + "part-1.parquet"])
-        self.assertEqual(lake_catalog.generation_files(self.s3, LAKE, CURATED, P, 1),
-                         [(BASE + "g000001/part-0.parquet", 122)])
+        key = folder(1) + "part-0.parquet"
+        self.assertEqual(lake_catalog.generation_files(self.s3, LAKE, CURATED, P, 1), [(key, len(key))])
         self.assertEqual(lake_catalog.generation_files(self.s3, LAKE, CURATED, P, 3), [])
 
-    def test_clearing_generation_0_keeps_the_later_generations(self):
+    def test_clearing_generation_0_deletes_the_partition_folder_only(self):
         self.assertEqual(lake_catalog.clear_generation(self.s3, LAKE, CURATED, P, 0), 3)
-        self.assertEqual(self.s3.keys(LAKE), [BASE + "g000001/_SUCCESS", BASE + "g000001/part-0.parquet",
-                                              BASE + "g000002/part-0.parquet"])
+        self.assertFalse([k for k in self.s3.keys(LAKE) if k.startswith(BASE)])
+        self.assertEqual(len(self.s3.keys(LAKE)), 5)  # every later generation, and the other partition's
+
+    def test_clearing_generation_0_never_reaches_below_the_partition_folder(self):
+        self.s3.put(LAKE, BASE + "notes/kept.parquet")
+        self.assertEqual(lake_catalog.clear_generation(self.s3, LAKE, CURATED, P, 0), 3)
+        self.assertIn(BASE + "notes/kept.parquet", self.s3.keys(LAKE))
 
     def test_clearing_a_later_generation_empties_its_folder_only(self):
-        self.assertEqual(lake_catalog.clear_generation(self.s3, LAKE, CURATED, P, 1), 2)
-        self.assertNotIn(BASE + "g000001/part-0.parquet", self.s3.keys(LAKE))
-        self.assertIn(BASE + "g000002/part-0.parquet", self.s3.keys(LAKE))
-        self.assertIn(BASE + "part-0.parquet", self.s3.keys(LAKE))
-
-    def test_orphan_generations_are_every_g_folder(self):
-        self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P), 3)
-        self.assertEqual(self.s3.keys(LAKE), [BASE + "_SUCCESS", BASE + "part-0.parquet", BASE + "part-1.parquet"])
-
-    def test_g_folders_are_kept_when_generation_0_may_be_superseded(self):
-        # A catalog that went back to generation 0 (table re-created, MSCK REPAIR) must not cost data:
-        # generation 0 has a superseded entry, or no data left (swept).
-        logged = []
-        self.s3.put(LAKE, superseded_key(P, 0))
-        self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P, logged.append), 0)
-        del self.s3.objects[(LAKE, superseded_key(P, 0))]
-        for name in ("part-0.parquet", "part-1.parquet"):
-            del self.s3.objects[(LAKE, BASE + name)]
-        self.assertEqual(lake_catalog.clear_orphan_generations(self.s3, LAKE, CURATED, P, logged.append), 0)
-        self.assertIn(BASE + "g000002/part-0.parquet", self.s3.keys(LAKE))
-        self.assertEqual(len(logged), 2)
+        self.assertEqual(lake_catalog.clear_generation(self.s3, LAKE, CURATED, P, 1), 3)
+        self.assertEqual(self.s3.keys(LAKE), sorted([BASE + "_SUCCESS", BASE + "part-0.parquet",
+                                                     BASE + "part-1.parquet", folder(2) + "part-0.parquet",
+                                                     folder(1, self.OTHER) + "part-0.parquet"]))
 
     def test_deletes_by_thousands_and_fails_on_a_key_not_deleted(self):
         keys = [f"k/{i}" for i in range(2500)]
@@ -166,9 +167,9 @@ class SweepTest(unittest.TestCase):
         old = NOW - SETTINGS.retain_superseded_ms
         other = ("click", "2026-12-04")
         other_base = "curated/events/event_type=click/dt=2026-12-04/"
-        self.glue.add(P, f"s3://{LAKE}/{BASE}g000002/")
+        self.glue.add(P, f"s3://{LAKE}/{folder(2)}")
         self.glue.add(other, f"s3://{LAKE}/{other_base}")  # the switch away from 0 never happened
-        for key in (BASE + "part-0.parquet", BASE + "g000001/part-0.parquet", BASE + "g000002/part-0.parquet",
+        for key in (BASE + "part-0.parquet", folder(1) + "part-0.parquet", folder(2) + "part-0.parquet",
                     other_base + "part-0.parquet"):
             self.s3.put(LAKE, key)
         self.entry(P, 0, old)
@@ -178,10 +179,10 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(self.s3.keys(LAKE), sorted([
             "_compaction/superseded/event_type=click/dt=2026-12-04/g000000.json",
             "_compaction/superseded/event_type=page_view/dt=2026-12-04/g000001.json",
-            BASE + "g000001/part-0.parquet", BASE + "g000002/part-0.parquet", other_base + "part-0.parquet"]))
+            folder(1) + "part-0.parquet", folder(2) + "part-0.parquet", other_base + "part-0.parquet"]))
 
     def test_keeps_unreadable_or_misfiled_entries(self):
-        self.glue.add(P, f"s3://{LAKE}/{BASE}g000002/")
+        self.glue.add(P, f"s3://{LAKE}/{folder(2)}")
         self.s3.put(LAKE, BASE + "part-0.parquet")
         self.s3.objects[(LAKE, "_compaction/superseded/broken.json")] = b"{"
         body = superseded_entry(P, 0, "s3://x/", iso_ms(0), "jr_1")
