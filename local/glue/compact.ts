@@ -74,7 +74,7 @@ interface Rewritten {
 /** The partitions a run looks at: those it read events for, then closed ones whose current files break the rule. */
 function partitionsToPlan(input: PlaceInput): { partition: Partition; staged?: StagedPartition }[] {
   const touched = new Map(input.staged.map((s) => [partitionId(s.partition), s]));
-  const closed = listPartitions(input.curatedRoot).filter((p) => {
+  const closed = listPartitions(input.curatedRoot, input.pointer).filter((p) => {
     if (touched.has(partitionId(p)) || !isClosed(p.dt, input.nowMs, input.settings)) return false;
     const bytes = currentPartition(input.curatedRoot, input.pointer, p).files.map((f) => f.bytes);
     return !closedShapeHolds(bytes, input.settings);
@@ -152,7 +152,7 @@ async function place(input: PlaceInput, file: string, p: Partition, generation: 
   await renameDurably(file, target);
   const ref = {
     bucket: input.destination.bucket,
-    key: `${input.destination.key}${partitionId(p)}/${generationFolder(generation)}${path.basename(file)}`,
+    key: `${input.destination.key}${generationFolder(generation)}${partitionId(p)}/${path.basename(file)}`,
   };
   return { ref, size: await sizeOf(target) };
 }

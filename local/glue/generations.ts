@@ -62,9 +62,9 @@ export async function writePointer(dataDir: string, pointer: GenerationPointer):
   await writeFileDurably(pointerFile(dataDir), `${JSON.stringify({ partitions }, null, 2)}\n`);
 }
 
-/** The folder of a partition's generation under a curated root folder (`…/curated/events/`). */
+/** The folder of a partition's generation under a curated root folder (`…/curated/events/`): see generationPrefix. */
 export const generationDir = (curatedRoot: string, p: Partition, generation: number): string =>
-  path.join(curatedRoot, partitionId(p), generationFolder(generation));
+  path.join(curatedRoot, generationFolder(generation), partitionId(p));
 
 /** Data files directly in a folder: `*.parquet`, names not starting with `_` or `.` (what Athena reads). */
 export function dataFilesIn(dir: string): string[] {
@@ -93,19 +93,30 @@ export interface CurrentPartition {
 const hiveValue = (dirName: string, key: string): string | undefined =>
   dirName.startsWith(`${key}=`) ? dirName.slice(key.length + 1) : undefined;
 
-/** Every partition folder under a curated root (`event_type=*` / `dt=*`), sorted. */
-export function listPartitions(curatedRoot: string): Partition[] {
-  if (!existsSync(curatedRoot)) return [];
-  const partitions: Partition[] = [];
-  for (const typeDir of readdirSync(curatedRoot).sort()) {
-    const eventType = hiveValue(typeDir, 'event_type');
-    if (eventType === undefined) continue;
-    for (const dtDir of readdirSync(path.join(curatedRoot, typeDir)).sort()) {
-      const dt = hiveValue(dtDir, 'dt');
-      if (dt !== undefined) partitions.push({ eventType, dt });
+/**
+ * Every partition of the table, sorted: the generation-0 folders under a curated root (`event_type=*`
+ * / `dt=*`) and every partition the pointer names (a later generation lives under `g<n>/`, and its
+ * generation-0 folder may be gone).
+ */
+export function listPartitions(curatedRoot: string, pointer: GenerationPointer = new Map()): Partition[] {
+  const byId = new Map<string, Partition>();
+  if (existsSync(curatedRoot)) {
+    for (const typeDir of readdirSync(curatedRoot)) {
+      const eventType = hiveValue(typeDir, 'event_type');
+      if (eventType === undefined) continue;
+      for (const dtDir of readdirSync(path.join(curatedRoot, typeDir))) {
+        const dt = hiveValue(dtDir, 'dt');
+        if (dt !== undefined) byId.set(partitionId({ eventType, dt }), { eventType, dt });
+      }
     }
   }
-  return partitions;
+  for (const id of pointer.keys()) {
+    const [typeDir = '', dtDir = ''] = id.split('/');
+    const eventType = hiveValue(typeDir, 'event_type');
+    const dt = hiveValue(dtDir, 'dt');
+    if (eventType !== undefined && dt !== undefined) byId.set(id, { eventType, dt });
+  }
+  return [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
 /** One partition's current generation and its files. */
@@ -126,5 +137,5 @@ export const curatedRoot = (dataDir: string): string =>
  */
 export function currentCuratedFiles(dataDir: string, root = curatedRoot(dataDir)): string[] {
   const pointer = readPointer(dataDir);
-  return listPartitions(root).flatMap((p) => currentPartition(root, pointer, p).files.map((f) => f.path));
+  return listPartitions(root, pointer).flatMap((p) => currentPartition(root, pointer, p).files.map((f) => f.path));
 }

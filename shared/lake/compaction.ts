@@ -4,7 +4,7 @@
 // on the same cases (glue/tests/compaction_cases.json). The layout they act on: docs/lake.md
 // "Compaction and generations".
 import { config } from '../config.js';
-import { curatedPartitionPrefix, type Partition } from './keys.js';
+import { curatedPartitionPrefix, type Partition, partitionId } from './keys.js';
 
 const MIB = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -104,28 +104,30 @@ export function planPartition(facts: PartitionFacts, nowMs: number, settings: Co
 }
 
 /**
- * The folder of a generation under the partition prefix: generation 0 is the partition folder itself
- * (every partition starts there, and data written before compaction existed is generation 0), later
- * ones are `g<6 digits>/` inside it. No `=` in the name: it is not a partition column.
+ * The folder of a generation: generation 0 is the partition folder itself (every partition starts
+ * there, and data written before compaction existed is generation 0), generation n > 0 is
+ * `curated/events/g<6 digits>/event_type=T/dt=D/`. The generation comes first so that no
+ * generation's folder is inside another's: Athena reads every object under a partition's Location,
+ * sub-folders included, so a later generation inside generation 0's folder would be read twice. No
+ * `=` in `g<n>`: it is not a partition column.
  */
 export function generationPrefix(partition: Partition, generation: number): string {
-  if (!Number.isInteger(generation) || generation < 0) throw new Error(`bad generation ${generation}`);
-  const base = curatedPartitionPrefix(partition);
-  return generation === 0 ? base : `${base}g${String(generation).padStart(6, '0')}/`;
+  return `${config.prefixes.curated}${generationFolder(generation)}${partitionId(partition)}/`;
 }
 
-const GENERATION_DIR = /^g(\d{6})\/$/;
+const GENERATION_PREFIX = /^g(\d{6})\/(.*)$/;
 
-/** The generation of a partition location (a key prefix under the partition prefix); undefined if not one. */
+/** The generation of a partition location (a key prefix in the lake bucket); undefined if not one. */
 export function generationOf(partition: Partition, prefix: string): number | undefined {
-  const base = curatedPartitionPrefix(partition);
-  if (prefix === base) return 0;
-  if (!prefix.startsWith(base)) return undefined;
-  const match = GENERATION_DIR.exec(prefix.slice(base.length));
-  return match ? Number(match[1]) : undefined;
+  if (prefix === curatedPartitionPrefix(partition)) return 0;
+  if (!prefix.startsWith(config.prefixes.curated)) return undefined;
+  const match = GENERATION_PREFIX.exec(prefix.slice(config.prefixes.curated.length));
+  if (!match || match[2] !== `${partitionId(partition)}/`) return undefined;
+  const generation = Number(match[1]);
+  return generation > 0 ? generation : undefined;
 }
 
-/** The folder name of a generation inside its partition folder: '' for 0, `g<6 digits>/` after (as generationPrefix). */
+/** The folder of a generation under the curated prefix: '' for 0, `g<6 digits>/` after (see generationPrefix). */
 export function generationFolder(generation: number): string {
   if (!Number.isInteger(generation) || generation < 0) throw new Error(`bad generation ${generation}`);
   return generation === 0 ? '' : `g${String(generation).padStart(6, '0')}/`;

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompactionSettings } from '#shared/lake/compaction.js';
+import { curatedRoot, generationDir } from '../../local/glue/generations.js';
 import { recordSuperseded } from '../../local/glue/superseded.js';
 import type { LocalPipeline, PipelineFaults } from '../../local/pipeline/pipeline.js';
 import {
@@ -52,7 +53,9 @@ const restart = async (settings: Partial<CompactionSettings>, faults?: PipelineF
 };
 
 const generationZeroFiles = () =>
-  readdirSync(path.dirname(current(dataDir, CLOSED_DT).dir)).filter((f) => f.endsWith('.parquet'));
+  readdirSync(generationDir(curatedRoot(dataDir), { eventType: 'page_view', dt: CLOSED_DT }, 0)).filter((f) =>
+    f.endsWith('.parquet'),
+  );
 
 describe('the generation switch', () => {
   it('a query running during a rewrite sees all of one generation, never both, never neither', async () => {
@@ -68,7 +71,9 @@ describe('the generation switch', () => {
           // Both generations are on disk here; the pointer still names 0.
           beforeGenerationSwitch: async () => {
             expect(current(dataDir, CLOSED_DT).generation).toBe(0);
-            expect(existsSync(path.join(current(dataDir, CLOSED_DT).dir, 'g000001'))).toBe(true);
+            const gen0 = current(dataDir, CLOSED_DT).dir; // curated/events/event_type=…/dt=…
+            const [typeDir, dtDir] = [path.basename(path.dirname(gen0)), path.basename(gen0)];
+            expect(existsSync(path.join(gen0, '..', '..', 'g000001', typeDir, dtDir))).toBe(true);
             await observe('written, not switched');
           },
           afterGenerationSwitch: () => observe('switched'),

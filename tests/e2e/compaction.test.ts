@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generationFolder } from '#shared/lake/compaction.js';
+import { curatedRoot, generationDir } from '../../local/glue/generations.js';
 import type { LocalPipeline } from '../../local/pipeline/pipeline.js';
 import {
   CLOSED_DT,
@@ -56,7 +57,9 @@ describe('compaction on the local pipeline', () => {
     ]);
     const now = current(dataDir, OPEN_DT);
     expect(now.generation).toBe(1);
-    expect(now.files.map((f) => path.basename(path.dirname(f.path)))).toEqual(['g000001', 'g000001']);
+    // Generation 1 lives outside generation 0's folder: curated/events/g000001/event_type=…/dt=…/.
+    const g1 = path.join('g000001', 'event_type=page_view', `dt=${OPEN_DT}`);
+    expect(now.files.map((f) => path.dirname(f.path).endsWith(g1))).toEqual([true, true]);
     // Exactly the old rows plus the 50 new ones, column for column.
     const after = await tableRows(p, OPEN_DT);
     expect(after).toHaveLength(200);
@@ -71,9 +74,10 @@ describe('compaction on the local pipeline', () => {
 
     // A batch sent again after the rewrite adds nothing: the anti-join reads the current generation.
     // Generation 0 is superseded but still on disk; garble one of its files: a reader of it would fail.
-    const superseded = readdirSync(path.join(now.dir, '..')).filter((f) => f.endsWith('.parquet'));
+    const gen0 = generationDir(curatedRoot(dataDir), { eventType: 'page_view', dt: OPEN_DT }, 0);
+    const superseded = readdirSync(gen0).filter((f) => f.endsWith('.parquet'));
     expect(superseded).toHaveLength(3);
-    writeFileSync(path.join(now.dir, '..', superseded[0] as string), 'not parquet');
+    writeFileSync(path.join(gen0, superseded[0] as string), 'not parquet');
     const checksum = await tableFigures(p, OPEN_DT);
     const again = await rawBatch(dataDir, OPEN_DT, 'r0', 50);
     const resent = marker(dataDir, await runJob(p, [again, keys[3] as string], [OPEN_DT]));
@@ -110,7 +114,11 @@ describe('compaction on the local pipeline', () => {
     // Its shape now holds: the next run leaves it alone.
     const next = marker(dataDir, await runJob(p, [await rawBatch(dataDir, OPEN_DT, 'p', 10)], [OPEN_DT]));
     expect(next.compacted).toBeUndefined();
-    expect(current(dataDir, CLOSED_DT).dir.endsWith(generationFolder(1))).toBe(true);
+    expect(
+      current(dataDir, CLOSED_DT).dir.endsWith(
+        path.join(generationFolder(1), 'event_type=page_view', `dt=${CLOSED_DT}`),
+      ),
+    ).toBe(true);
   }, 120_000);
 });
 
