@@ -1,8 +1,11 @@
-// What the benchmark run left in the lake, read from the files: curated rows per date, object counts
+// What the benchmark run left in the lake, read from the files: curated rows per date (current
+// generations), object counts
 // and sizes, the time of the last publication (reports/index.json), and any dead letters.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '#shared/config.js';
+import { currentCuratedFiles } from '../local/glue/generations.js';
+import { sqlList } from '../local/pipeline/duckdb-sql.js';
 import type { LocalPipeline } from '../local/pipeline/pipeline.js';
 import { localBucketNames } from '../local/s3/buckets.js';
 
@@ -33,11 +36,12 @@ export async function lakeFigures(p: LocalPipeline, dataDir: string): Promise<La
       `no Glue run reached curated: ${failed.length} runs failed, last: ${failed.at(-1)?.error ?? 'none'}`,
     );
   }
-  const curated = dataFiles(curatedDir, '.parquet');
+  // Each partition's current generation only: a superseded one may still be on disk (docs/lake.md).
+  const curated = currentCuratedFiles(dataDir);
   const connection = await p.instance.connect();
   const rows = (
     await connection.runAndReadAll(
-      `SELECT dt, count(*) AS n FROM read_parquet('${curatedDir}/*/*/*.parquet', hive_partitioning = true, hive_types = {'event_type': VARCHAR, 'dt': VARCHAR}) GROUP BY dt ORDER BY n DESC`,
+      `SELECT dt, count(*) AS n FROM read_parquet(${sqlList(curated)}, hive_partitioning = true, hive_types = {'event_type': VARCHAR, 'dt': VARCHAR}) GROUP BY dt ORDER BY n DESC`,
     )
   ).getRowObjectsJS();
   connection.closeSync();
