@@ -8,7 +8,7 @@ import { sqlString } from '../pipeline/duckdb-sql.js';
 import type { ColumnSpec } from './args.js';
 import { JobRunFailed } from './errors.js';
 import { copyPartitionSql, dedupeSql, type SourceFile } from './sql.js';
-import { quarantineRowsSql, readLinesSql, typedRowsSql } from './validate.js';
+import { quarantineRowsSql, readLinesStatements, typedRowsSql } from './validate.js';
 
 export interface ConvertInput {
   runId: string;
@@ -61,7 +61,9 @@ async function convertWith(connection: DuckDBConnection, input: ConvertInput): P
   const lines = 'glue_raw_lines';
   const raw = 'glue_raw_rows';
   const fresh = 'glue_new_rows';
-  await runStep(connection, readLinesSql(lines, input.columns, input.sources), 'reading raw objects');
+  for (const sql of readLinesStatements(lines, input.columns, input.sources)) {
+    await runStep(connection, sql, 'reading raw objects');
+  }
   await runStep(connection, typedRowsSql(raw, lines, input.columns), 'casting raw rows');
   const quarantine = await stageQuarantine(connection, lines, input);
   await runStep(connection, dedupeSql(fresh, raw, input.existingFiles), 'deduplicating on event_id');

@@ -18,6 +18,13 @@ const INTEGER_PATTERN = '-?[0-9]+';
 /** Largest raw line read (Firehose records are ≤ 1,000 KiB; the read fails loudly above this). */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The CSV reader's buffer per file. DuckDB's default is 16 × max_line_size (64 MiB blocks here): a
+ * few files read at once under the 512 MB instance limit failed a whole run with Out of Memory in
+ * the chaos run. Twice the longest line is enough for any line to fit.
+ */
+const READ_BUFFER_BYTES = 2 * MAX_LINE_BYTES;
+
 /** SQL that is true when `text` (the field's JSON value as text, or NULL) casts to the column's type. */
 export function castsSql(column: Pick<ColumnSpec, 'name' | 'type'>, text: string): string {
   if (column.name === 'event_id') return `(${text} IS NOT NULL)`;
@@ -48,12 +55,38 @@ const fieldText = (name: string) => `json_extract_string(j, ${sqlString(`$.${nam
  * `failure_column` (NULL for good lines) and each read column's JSON text.
  */
 export function readLinesSql(table: string, columns: readonly ColumnSpec[], sources: readonly SourceFile[]): string {
+  return `CREATE TEMP TABLE ${ident(table)} AS\n${linesQuery(columns, sources)}`;
+}
+
+/** Raw objects read per statement: DuckDB holds a read buffer per file being read, under one memory limit. */
+export const FILES_PER_READ = 8;
+
+/**
+ * readLinesSql as statements of at most FILES_PER_READ objects each (the first creates the table,
+ * the others insert into it), so a run of hundreds of objects never holds hundreds of read buffers.
+ */
+export function readLinesStatements(
+  table: string,
+  columns: readonly ColumnSpec[],
+  sources: readonly SourceFile[],
+  filesPerRead = FILES_PER_READ,
+): string[] {
+  const statements: string[] = [];
+  for (let start = 0; start < sources.length; start += filesPerRead) {
+    const chunk = sources.slice(start, start + filesPerRead);
+    statements.push(
+      start === 0 ? readLinesSql(table, columns, chunk) : `INSERT INTO ${ident(table)}\n${linesQuery(columns, chunk)}`,
+    );
+  }
+  return statements;
+}
+
+function linesQuery(columns: readonly ColumnSpec[], sources: readonly SourceFile[]): string {
   const raw = columns.filter((c) => c.derivedFrom === undefined);
   const failing = raw.map((c) => `WHEN NOT ${castsSql(c, ident(c.name))} THEN ${sqlString(c.name)}`).join(' ');
   const sourceRows = sources.map((s) => `(${[s.path, s.key, s.eventType, s.dt].map(sqlString).join(', ')})`);
   const malformed = `j IS NULL OR json_type(j) <> 'OBJECT'`;
-  return `CREATE TEMP TABLE ${ident(table)} AS
-SELECT *,
+  return `SELECT *,
   CASE WHEN is_object THEN CASE ${failing} END END AS failure_column
 FROM (
   SELECT line, src_key, event_type, dt, NOT (${malformed}) AS is_object,
@@ -62,7 +95,7 @@ FROM (
     SELECT l.line, s.src_key, s.event_type, s.dt, CASE WHEN json_valid(l.line) THEN l.line END::JSON AS j
     FROM read_csv(${sqlList(sources.map((s) => s.path))}, columns = {'line': 'VARCHAR'}, delim = E'\\x01', quote = '',
       escape = '', header = false, auto_detect = false, compression = 'gzip', filename = true,
-      max_line_size = ${MAX_LINE_BYTES}) l
+      max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${READ_BUFFER_BYTES}) l
     JOIN (VALUES ${sourceRows.join(', ')}) s(src_path, src_key, event_type, dt) ON l.filename = s.src_path
   )
 )`;
