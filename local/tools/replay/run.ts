@@ -1,4 +1,5 @@
-// Re-submits stored records through the direct delivery stream of a started pipeline — the same
+// Re-submits stored records through the direct delivery stream of a started pipeline (records of the
+// device path through the devices stream, device-records.ts) — the same
 // PutRecordBatch limits and retries as the ingest λ, the same transform, one event per record, in
 // waves that open few partitions at a time (waves.ts) — settles the pipeline and accounts for
 // where every record went, from the objects the replay added to the ingest bucket.
@@ -9,6 +10,7 @@ import type { ObjectRef } from '#shared/ports.js';
 import type { LocalPipeline } from '../../pipeline/pipeline.js';
 import { settle } from '../../pipeline/settle.js';
 import { localBucketNames } from '../../s3/buckets.js';
+import { deviceRecords, type KinesisRecord } from './device-records.js';
 import { errorOutputTypes, objectLines } from './records.js';
 import { wavesOf } from './waves.js';
 
@@ -80,12 +82,18 @@ export async function replayObjects(
   const runsBefore = p.glue.runs().length;
   const seen = new Set<string>();
   let slice: Buffer[] = [];
+  const deviceSlice: KinesisRecord[] = [];
   for (const key of keys) {
     const lines = objectLines(await p.s3.getObject(ingestRef(key)));
     recordsPerObject.set(key, lines.length);
     outcome.objectsRead += 1;
     outcome.recordsRead += lines.length;
     for (const line of lines) {
+      const device = deviceRecords(line, key);
+      if (device !== undefined) {
+        for (const record of device) if (isSendable(record.data, seen, outcome)) deviceSlice.push(record);
+        continue;
+      }
       const decoded = decode(line, key);
       if (decoded === undefined) outcome.unreadable += 1;
       else
@@ -99,6 +107,7 @@ export async function replayObjects(
     }
   }
   if (slice.length > 0) await submitInWaves(p, slice, outcome, pacing);
+  await submitToDevices(p, deviceSlice, outcome);
   await settle(p);
   const written = [...(await outputKeys(p))].filter((key) => !before.has(key));
   outcome.landed = await countLanded(p, written);
@@ -135,6 +144,18 @@ async function submitInWaves(
   for (const [i, wave] of waves.entries()) {
     await submit(p, wave.payloads, outcome);
     if (i < waves.length - 1) await p.direct.flush();
+  }
+}
+
+/** Device-path records back into the devices stream, as its Kinesis source delivers them (≤ 500 a call). */
+async function submitToDevices(p: LocalPipeline, records: readonly KinesisRecord[], outcome: ReplayOutcome) {
+  for (let start = 0; start < records.length; start += config.firehose.putRecordBatchMaxRecords) {
+    const results = await p.devices.putFromKinesis(
+      records.slice(start, start + config.firehose.putRecordBatchMaxRecords),
+    );
+    const refused = results.filter((r) => !r.ok).length;
+    outcome.notAccepted += refused;
+    outcome.replayed += results.length - refused;
   }
 }
 
