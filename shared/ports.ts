@@ -57,7 +57,17 @@ export interface StoredObject {
 
 /** GetObject with the object's ETag, for a read-modify-write under `ifMatch`. NoSuchKey when absent. */
 export type GetObjectWithETag = (ref: ObjectRef) => Promise<StoredObject>;
-export type CopyObject = (from: ObjectRef, to: ObjectRef, contentType: string) => Promise<void>;
+/**
+ * CopyObject `from` → `to`. A condition applies to the destination as on PutObject (`ifNoneMatch: '*'`
+ * copies only onto an absent key, `ifMatch` only while the destination still has that ETag), with
+ * the same named errors; a missing source rejects with `NoSuchKey`.
+ */
+export type CopyObject = (
+  from: ObjectRef,
+  to: ObjectRef,
+  contentType: string,
+  condition?: PutCondition,
+) => Promise<void>;
 /** Keys under a prefix, all pages. */
 export type ListKeys = (bucket: string, prefix: string) => Promise<string[]>;
 

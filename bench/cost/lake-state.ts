@@ -104,14 +104,7 @@ export class LakeState {
       return { body, eTag: this.etags.get(id(ref)) as string };
     };
     const getObject = async (ref: ObjectRef): Promise<Uint8Array> => (await getObjectWithETag(ref)).body;
-    const putObject = async (
-      ref: ObjectRef,
-      body: string | Uint8Array,
-      _contentType?: string,
-      condition?: PutCondition,
-    ): Promise<void> => {
-      onCall();
-      this.count('s3Put');
+    const check = (ref: ObjectRef, condition: PutCondition | undefined): void => {
       const current = this.etags.get(id(ref));
       if (condition?.ifNoneMatch === '*' && current !== undefined) {
         throw new PreconditionFailed(`At least one of the pre-conditions did not hold: ${id(ref)}`);
@@ -122,11 +115,27 @@ export class LakeState {
           throw new PreconditionFailed(`At least one of the pre-conditions did not hold: ${id(ref)}`);
         }
       }
-      this.set(id(ref), typeof body === 'string' ? Buffer.from(body) : body);
     };
-    const copyObject = async (from: ObjectRef, to: ObjectRef): Promise<void> => {
+    const putObject = async (
+      ref: ObjectRef,
+      body: string | Uint8Array,
+      _contentType?: string,
+      condition?: PutCondition,
+    ): Promise<void> => {
       onCall();
       this.count('s3Put');
+      check(ref, condition);
+      this.set(id(ref), typeof body === 'string' ? Buffer.from(body) : body);
+    };
+    const copyObject = async (
+      from: ObjectRef,
+      to: ObjectRef,
+      _contentType?: string,
+      condition?: PutCondition,
+    ): Promise<void> => {
+      onCall();
+      this.count('s3Put');
+      check(to, condition);
       this.set(id(to), this.store.get(id(from)) ?? new Uint8Array());
     };
     return { getObject, getObjectWithETag, putObject, copyObject };

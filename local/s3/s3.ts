@@ -6,7 +6,15 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '#shared/config.js';
-import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, ObjectRef, PutObject } from '#shared/ports.js';
+import type {
+  CopyObject,
+  GetObject,
+  GetObjectWithETag,
+  ListKeys,
+  ObjectRef,
+  PutCondition,
+  PutObject,
+} from '#shared/ports.js';
 import { type Clock, systemClock } from '../pipeline/clock.js';
 import { objectPath } from './buckets.js';
 import { createExclusive, replaceIfMatch } from './conditional.js';
@@ -71,13 +79,7 @@ export class LocalS3 {
 
   readonly putObject: PutObject = async (ref, body, _contentType, condition) => {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    if (condition?.ifNoneMatch === '*') {
-      await createExclusive(this.dataDir, ref, bytes);
-    } else if (condition?.ifMatch !== undefined) {
-      await replaceIfMatch(this.dataDir, ref, bytes, condition.ifMatch, () => new NoSuchKey(ref));
-    } else {
-      await this.#writeAtomic(ref, bytes);
-    }
+    await this.#write(ref, bytes, condition);
     await this.notifyCreated(ref, bytes.byteLength, { eTag: md5(bytes) });
   };
 
@@ -96,9 +98,10 @@ export class LocalS3 {
     }
   };
 
-  readonly copyObject: CopyObject = async (from, to) => {
+  /** A condition applies to the destination, with the semantics of a conditional put. */
+  readonly copyObject: CopyObject = async (from, to, _contentType, condition) => {
     const bytes = await this.getObject(from);
-    await this.#writeAtomic(to, bytes);
+    await this.#write(to, bytes, condition);
     await this.notifyCreated(to, bytes.byteLength, { eTag: md5(bytes), eventName: 'ObjectCreated:Copy' });
   };
 
@@ -157,6 +160,16 @@ export class LocalS3 {
       if (result instanceof Promise) result.catch(fail);
     } catch (error) {
       fail(error);
+    }
+  }
+
+  async #write(ref: ObjectRef, bytes: Uint8Array, condition: PutCondition | undefined): Promise<void> {
+    if (condition?.ifNoneMatch === '*') {
+      await createExclusive(this.dataDir, ref, bytes);
+    } else if (condition?.ifMatch !== undefined) {
+      await replaceIfMatch(this.dataDir, ref, bytes, condition.ifMatch, () => new NoSuchKey(ref));
+    } else {
+      await this.#writeAtomic(ref, bytes);
     }
   }
 

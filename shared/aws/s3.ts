@@ -51,19 +51,25 @@ export const makeGetObjectWithETag =
 export const copySource = (bucket: string, key: string): string =>
   `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
+/** CopyObject; a condition applies to the destination (S3's `IfNoneMatch`/`IfMatch`), its failures named errors. */
 export const makeCopyObject =
   (s3: S3Client): CopyObject =>
-  async (from, to, contentType) => {
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: to.bucket,
-        Key: to.key,
-        CopySource: copySource(from.bucket, from.key),
-        // REPLACE, or S3 keeps the source's metadata and ignores ContentType.
-        MetadataDirective: 'REPLACE',
-        ContentType: contentType,
-      }),
-    );
+  async (from, to, contentType, condition) => {
+    const command = new CopyObjectCommand({
+      Bucket: to.bucket,
+      Key: to.key,
+      CopySource: copySource(from.bucket, from.key),
+      // REPLACE, or S3 keeps the source's metadata and ignores ContentType.
+      MetadataDirective: 'REPLACE',
+      ContentType: contentType,
+      ...(condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+      ...(condition?.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+    });
+    try {
+      await s3.send(command);
+    } catch (error) {
+      throw condition ? asConditionalWriteError(error, to) : error;
+    }
   };
 
 export const makeListKeys =

@@ -9,6 +9,8 @@ export interface PublishedDate {
   queryExecutionId: string;
   /** S3 eventTime of the Athena result the CSV was copied from. */
   resultTime: string;
+  /** Key of that result in the reporting bucket (absent in entries written before it was recorded). */
+  resultKey?: string;
   publishedAt: string;
 }
 
@@ -31,6 +33,8 @@ export interface Publication {
   dt: string;
   queryExecutionId: string;
   resultTime: string;
+  /** Key of the Athena result CSV in the reporting bucket. */
+  resultKey: string;
 }
 
 export class InvalidReportIndex extends Error {
@@ -51,7 +55,8 @@ export function parseReportIndex(bytes: Uint8Array): ReportIndex {
   return index as ReportIndex;
 }
 
-const publishedDate = (index: ReportIndex, report: string, dt: string): PublishedDate | undefined =>
+/** The index's entry for a report and date. */
+export const publishedDate = (index: ReportIndex, report: string, dt: string): PublishedDate | undefined =>
   index.reports.find((r) => r.name === report)?.dates.find((d) => d.dt === dt);
 
 /**
@@ -76,6 +81,7 @@ export function withPublication(index: ReportIndex, p: Publication, publishedAt:
     key: publishedReportKey(p.report, p.dt),
     queryExecutionId: p.queryExecutionId,
     resultTime: p.resultTime,
+    resultKey: p.resultKey,
     publishedAt,
   };
   const previous = index.reports.find((r) => r.name === p.report);

@@ -1,7 +1,7 @@
 // publish-report core: one Athena result CSV → the stable per-date CSV QuickSight reads, the
 // report's manifest and reports/index.json.
 import { updateObject } from '../aws/conditional-writes.js';
-import { publishedReportKey, queryResultId, reportIndexKey, reportManifestKey, reportResult } from '../lake/keys.js';
+import { queryResultId, reportIndexKey, reportManifestKey, reportResult } from '../lake/keys.js';
 import type { S3ObjectCreated } from '../lake/s3-notifications.js';
 import type { CopyObject, GetObject, GetObjectWithETag, GetQueryExecution, PutObject } from '../ports.js';
 import {
@@ -9,11 +9,11 @@ import {
   isOlderThanPublished,
   type Publication,
   parseReportIndex,
-  type ReportIndex,
   withPublication,
 } from './index-file.js';
 import { parseReportQueryMarker } from './query-marker.js';
 import { quickSightManifest } from './quicksight-manifest.js';
+import { copyNewestToStableCsv, readReportIndex } from './stable-csv.js';
 
 export interface PublishPorts {
   getObject: GetObject;
@@ -23,7 +23,7 @@ export interface PublishPorts {
   getQueryExecution: GetQueryExecution;
   reportingBucket: string;
   now: () => Date;
-  /** Conditional index writes tried before the message fails (default 8). */
+  /** Conditional index writes, and conditional copies of the CSV, tried before the message fails (default 8). */
   indexWriteAttempts?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -33,15 +33,6 @@ export interface PublishPorts {
 export type PublishOutcome = 'published' | 'stale' | 'ignored';
 
 const JSON_TYPE = 'application/json';
-
-async function readIndex(ports: PublishPorts): Promise<ReportIndex> {
-  try {
-    return parseReportIndex(await ports.getObject({ bucket: ports.reportingBucket, key: reportIndexKey() }));
-  } catch (error) {
-    if (error instanceof Error && error.name === 'NoSuchKey') return emptyReportIndex();
-    throw error;
-  }
-}
 
 /**
  * The report, date and query of a result: `athena-results/<queryId>.csv` (the enforced workgroup
@@ -61,24 +52,26 @@ async function resultOf(
 }
 
 /**
- * Copy first, index last: if a later step fails the message is retried and every step is simply
- * redone (same keys, same content), so the index never points at a CSV that was not copied. The
- * index is updated with conditional writes (If-None-Match first, then If-Match on the ETag read),
- * so concurrent publishes each land their entry instead of overwriting one another.
+ * Index first, then the CSV: the publication is recorded in reports/index.json with conditional
+ * writes (If-None-Match first, then If-Match on the ETag read), so concurrent publishes each land
+ * their entry and the older of two loses with 'stale'; then the stable CSV is made to hold whatever
+ * the index names for the date (copyNewestToStableCsv), so an older copy landing after a newer one
+ * is repaired by the publisher of the newer one. A failed step fails the message, whose retry redoes
+ * every step (same keys, same content).
  */
 export async function publishReportResult(result: S3ObjectCreated, ports: PublishPorts): Promise<PublishOutcome> {
   const parts = await resultOf(result.key, ports);
   if (!parts) return 'ignored';
-  const publication: Publication = { ...parts, resultTime: result.eventTime };
-  if (isOlderThanPublished(await readIndex(ports), publication)) return 'stale';
+  const publication: Publication = { ...parts, resultTime: result.eventTime, resultKey: result.key };
+  if (isOlderThanPublished(await readReportIndex(ports), publication)) return 'stale';
   const bucket = ports.reportingBucket;
-  await ports.copyObject(
-    { bucket: result.bucket, key: result.key },
-    { bucket, key: publishedReportKey(parts.report, parts.dt) },
-    'text/csv',
-  );
   const manifest = JSON.stringify(quickSightManifest(bucket, parts.report), null, 2);
   await ports.putObject({ bucket, key: reportManifestKey(parts.report) }, manifest, JSON_TYPE);
+  const retry = {
+    ...(ports.indexWriteAttempts === undefined ? {} : { attempts: ports.indexWriteAttempts }),
+    ...(ports.random ? { random: ports.random } : {}),
+    ...(ports.sleep ? { sleep: ports.sleep } : {}),
+  };
   const { result: outcome } = await updateObject<PublishOutcome>(
     { bucket, key: reportIndexKey() },
     (current) => {
@@ -89,12 +82,9 @@ export async function publishReportResult(result: S3ObjectCreated, ports: Publis
       return { body: JSON.stringify(updated, null, 2), result: 'published' };
     },
     ports,
-    {
-      contentType: JSON_TYPE,
-      ...(ports.indexWriteAttempts === undefined ? {} : { attempts: ports.indexWriteAttempts }),
-      ...(ports.random ? { random: ports.random } : {}),
-      ...(ports.sleep ? { sleep: ports.sleep } : {}),
-    },
+    { contentType: JSON_TYPE, ...retry },
   );
+  if (outcome !== 'published') return outcome;
+  await copyNewestToStableCsv(publication, ports, retry);
   return outcome;
 }

@@ -6,6 +6,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -156,6 +157,47 @@ describe('S3 adapters', () => {
       ContentType: 'text/csv',
     });
     expect(copySource('b', 'k')).toBe('b/k');
+  });
+
+  it('copies under a destination condition (IfNoneMatch / IfMatch) and names its failures', async () => {
+    const failure = (name: string, status: number) =>
+      new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status } });
+    s3Mock
+      .on(CopyObjectCommand, { Key: 'new.csv' })
+      .rejects(failure('PreconditionFailed', 412))
+      .on(CopyObjectCommand, { Key: 'busy.csv' })
+      .rejects(failure('ConditionalRequestConflict', 409))
+      .on(CopyObjectCommand, { Key: 'ok.csv' })
+      .resolves({});
+    const copy = makeCopyObject(s3);
+    const from = { bucket: 'b', key: 'athena-results/q.csv' };
+    await copy(from, { bucket: 'b', key: 'ok.csv' }, 'text/csv', { ifMatch: '"e1"' });
+    await expect(copy(from, { bucket: 'b', key: 'new.csv' }, 'text/csv', { ifNoneMatch: '*' })).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      httpStatusCode: 412,
+      message: 'At least one of the pre-conditions did not hold: s3://b/new.csv',
+    });
+    await expect(copy(from, { bucket: 'b', key: 'busy.csv' }, 'text/csv', { ifMatch: '"e1"' })).rejects.toMatchObject({
+      name: 'ConditionalRequestConflict',
+      httpStatusCode: 409,
+    });
+    const common = {
+      Bucket: 'b',
+      CopySource: 'b/athena-results/q.csv',
+      MetadataDirective: 'REPLACE',
+      ContentType: 'text/csv',
+    };
+    expect(s3Mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { ...common, Key: 'ok.csv', IfMatch: '"e1"' },
+      { ...common, Key: 'new.csv', IfNoneMatch: '*' },
+      { ...common, Key: 'busy.csv', IfMatch: '"e1"' },
+    ]);
+  });
+
+  it('passes a failed unconditional copy through unchanged', async () => {
+    s3Mock.on(CopyObjectCommand).rejects(awsError('NoSuchKey'));
+    const copy = makeCopyObject(s3)({ bucket: 'b', key: 'gone' }, { bucket: 'b', key: 'x' }, 'text/csv');
+    await expect(copy).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
   it('lists every page of keys under a prefix', async () => {

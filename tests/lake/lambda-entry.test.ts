@@ -71,9 +71,18 @@ describe('Lambda entry points', () => {
   it('publish-report copies into the configured reporting bucket', async () => {
     vi.stubEnv('REPORTING_BUCKET', buckets.reporting);
     s3Mock.reset();
-    s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
+    // The index reads back what was written (publish-report copies the result the index names).
+    let index: string | undefined;
+    s3Mock.on(GetObjectCommand).callsFake(async (input) => {
+      if (input.Key !== 'reports/index.json' || index === undefined) throw awsError('NoSuchKey');
+      const bytes = new TextEncoder().encode(index);
+      return { Body: { transformToByteArray: async () => bytes } as never, ETag: '"i1"' };
+    });
     s3Mock.on(CopyObjectCommand).resolves({});
-    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(PutObjectCommand).callsFake(async (input) => {
+      if (input.Key === 'reports/index.json') index = input.Body as string;
+      return {};
+    });
     athenaMock.on(GetQueryExecutionCommand).resolves({
       QueryExecution: {
         QueryExecutionId: '3c1f4b7a-9d2e-4e8f-a1b0-c2d3e4f5a6b7',

@@ -40,12 +40,21 @@ const putBody = (key: string) => {
   const put = puts().find((p) => p.Key === key);
   return put ? JSON.parse(put.Body as string) : undefined;
 };
-const indexBody = (index: ReportIndex) =>
-  ({ transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(index)) }) as never;
-const storedIndex = (index: ReportIndex) =>
-  s3Mock
-    .on(GetObjectCommand, { Bucket: buckets.reporting, Key: 'reports/index.json' })
-    .resolves({ Body: indexBody(index), ETag: '"etag-1"' });
+const bodyOf = (text: string) => ({ transformToByteArray: async () => new TextEncoder().encode(text) }) as never;
+const precondition = () =>
+  new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } });
+const indexKey = 'reports/index.json';
+const csvKey = 'reports/daily_events/dt=2025-11-22/daily_events.csv';
+/** The reporting bucket's objects by key: GetObject, conditional PutObject and CopyObject act on them. */
+let objects: Map<string, { body: string; eTag: string }>;
+let writes = 0;
+const write = (key: string, body: string, input: { IfNoneMatch?: string; IfMatch?: string }) => {
+  const current = objects.get(key);
+  if ((input.IfNoneMatch && current) || (input.IfMatch && current?.eTag !== input.IfMatch)) throw precondition();
+  objects.set(key, { body, eTag: `"v${++writes}"` });
+  return {};
+};
+const storedIndex = (index: ReportIndex) => objects.set(indexKey, { body: JSON.stringify(index), eTag: '"etag-1"' });
 const publishedDate = (dt: string, queryExecutionId: string, resultTime: string) => ({
   dt,
   key: `reports/daily_events/dt=${dt}/daily_events.csv`,
@@ -57,13 +66,20 @@ const publishedDate = (dt: string, queryExecutionId: string, resultTime: string)
 beforeEach(() => {
   s3Mock.reset();
   athenaMock.reset();
+  objects = new Map();
   athenaMock
     .on(GetQueryExecutionCommand)
     .resolves(execution(qid, '-- eventlake:report=daily_events dt=2025-11-22\nSELECT 1'));
-  s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
-  s3Mock.on(CopyObjectCommand).resolves({});
-  s3Mock.on(PutObjectCommand).resolves({});
+  s3Mock.on(GetObjectCommand).callsFake(async (input) => {
+    const object = objects.get(input.Key);
+    if (!object) throw awsError('NoSuchKey', 'The specified key does not exist.');
+    return { Body: bodyOf(object.body), ETag: object.eTag };
+  });
+  s3Mock.on(PutObjectCommand).callsFake(async (input) => write(input.Key, input.Body, input));
+  s3Mock.on(CopyObjectCommand).callsFake(async (input) => write(input.Key, `copy of ${input.CopySource}`, input));
 });
+
+const copies = () => s3Mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input);
 
 describe('publish-report', () => {
   it('maps athena-results/<queryId>.csv to its report and date by the query marker, ignoring .metadata', async () => {
@@ -71,15 +87,17 @@ describe('publish-report', () => {
     expect(athenaMock.commandCalls(GetQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([
       { QueryExecutionId: qid },
     ]);
-    expect(s3Mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input)).toEqual([
+    expect(copies()).toEqual([
       {
         Bucket: buckets.reporting,
-        Key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
+        Key: csvKey,
         CopySource: `${buckets.reporting}/athena-results/${qid}.csv`,
         MetadataDirective: 'REPLACE',
         ContentType: 'text/csv',
+        IfNoneMatch: '*',
       },
     ]);
+    expect(objects.get(csvKey)?.body).toBe(`copy of ${buckets.reporting}/athena-results/${qid}.csv`);
   });
 
   it('writes the QuickSight manifest over the dated CSVs only', async () => {
@@ -109,6 +127,7 @@ describe('publish-report', () => {
               key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
               queryExecutionId: qid,
               resultTime: '2025-11-22T10:32:10.500Z',
+              resultKey: `athena-results/${qid}.csv`,
               publishedAt: now,
             },
           ],
@@ -134,8 +153,13 @@ describe('publish-report', () => {
         },
       ],
     });
+    objects.set(csvKey, { body: 'q-old', eTag: '"csv-1"' });
     await handler(athenaResults());
     expect(puts().find((p) => p.Key === 'reports/index.json')).toMatchObject({ IfMatch: '"etag-1"' });
+    // Read after the index write, the CSV's ETag conditions the copy of the result the index names.
+    expect(copies().map((c) => [c.CopySource, c.IfMatch, c.IfNoneMatch])).toEqual([
+      [`${buckets.reporting}/athena-results/${qid}.csv`, '"csv-1"', undefined],
+    ]);
     const index = putBody('reports/index.json') as ReportIndex;
     expect(index.reports.map((r) => r.name)).toEqual(['aaa', 'daily_events']);
     expect(index.reports[1]?.dates.map((d) => [d.dt, d.queryExecutionId])).toEqual([
@@ -161,11 +185,17 @@ describe('publish-report', () => {
     expect(puts()).toHaveLength(0);
   });
 
-  it('fails the message and leaves the index alone when the copy fails', async () => {
+  it('fails the message when the copy fails, after the index names the result; the retry copies it', async () => {
     s3Mock.on(CopyObjectCommand).rejects(awsError('InternalError'));
     const response = await handler(athenaResults());
     expect(failedIds(response)).toEqual(['5e6f7a8b-9c0d-4e1f-a2b3-000000000201']);
-    expect(puts()).toHaveLength(0);
+    expect(
+      (JSON.parse(objects.get(indexKey)?.body ?? '{}') as ReportIndex).reports[0]?.dates[0]?.queryExecutionId,
+    ).toBe(qid);
+    expect(objects.has(csvKey)).toBe(false);
+    s3Mock.on(CopyObjectCommand).callsFake(async (input) => write(input.Key, `copy of ${input.CopySource}`, input));
+    await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
+    expect(objects.get(csvKey)?.body).toBe(`copy of ${buckets.reporting}/athena-results/${qid}.csv`);
   });
 
   it('fails the message when the index cannot be read for another reason than its absence', async () => {
@@ -201,24 +231,19 @@ describe('publish-report', () => {
       updatedAt: now,
       reports: [{ name: 'aaa', manifestKey: 'reports/aaa/manifest.json', updatedAt: now, dates: [] }],
     };
-    const precondition = new S3ServiceException({
-      name: 'PreconditionFailed',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 412 },
+    // The rival's index lands between this publisher's read and its If-None-Match write.
+    s3Mock.on(PutObjectCommand, { Key: indexKey, IfNoneMatch: '*' }).callsFake(async () => {
+      objects.set(indexKey, { body: JSON.stringify(rival), eTag: '"rival"' });
+      throw precondition();
     });
-    s3Mock
-      .on(GetObjectCommand, { Bucket: buckets.reporting, Key: 'reports/index.json' })
-      .rejectsOnce(awsError('NoSuchKey'))
-      .rejectsOnce(awsError('NoSuchKey'))
-      .resolves({ Body: indexBody(rival), ETag: '"rival"' });
-    s3Mock.on(PutObjectCommand, { Key: 'reports/index.json', IfNoneMatch: '*' }).rejects(precondition);
     await expect(handler(athenaResults())).resolves.toEqual({ batchItemFailures: [] });
-    const writes = puts().filter((p) => p.Key === 'reports/index.json');
+    const writes = puts().filter((p) => p.Key === indexKey);
     expect(writes.map((w) => [w.IfNoneMatch, w.IfMatch])).toEqual([
       ['*', undefined],
       [undefined, '"rival"'],
     ]);
     const index = JSON.parse(writes[1]?.Body as string) as ReportIndex;
     expect(index.reports.map((r) => r.name)).toEqual(['aaa', 'daily_events']);
+    expect(copies()).toHaveLength(1);
   });
 });

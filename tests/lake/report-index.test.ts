@@ -5,6 +5,7 @@ import {
   isOlderThanPublished,
   type Publication,
   parseReportIndex,
+  publishedDate,
   withPublication,
 } from '#shared/reports/index-file.js';
 import { quickSightManifest } from '#shared/reports/quicksight-manifest.js';
@@ -14,6 +15,7 @@ const publication = (dt: string, resultTime: string, queryExecutionId = 'q'): Pu
   dt,
   queryExecutionId,
   resultTime,
+  resultKey: `athena-results/${queryExecutionId}.csv`,
 });
 
 describe('report index', () => {
@@ -35,6 +37,20 @@ describe('report index', () => {
     expect(isOlderThanPublished(index, publication('2025-11-22', '2025-11-22T10:00:00.000Z'))).toBe(false);
     expect(isOlderThanPublished(index, publication('2025-11-21', '2025-11-22T09:00:00.000Z'))).toBe(false);
     expect(isOlderThanPublished(emptyReportIndex(), publication('2025-11-22', '2025-11-22T09:00:00.000Z'))).toBe(false);
+  });
+
+  it('records the result key and finds the entry of a report and date', () => {
+    const index = withPublication(emptyReportIndex(), publication('2025-11-22', '2025-11-22T10:00:00.000Z', 'q1'), 't');
+    expect(publishedDate(index, 'daily_events', '2025-11-22')).toEqual({
+      dt: '2025-11-22',
+      key: 'reports/daily_events/dt=2025-11-22/daily_events.csv',
+      queryExecutionId: 'q1',
+      resultTime: '2025-11-22T10:00:00.000Z',
+      resultKey: 'athena-results/q1.csv',
+      publishedAt: 't',
+    });
+    expect(publishedDate(index, 'daily_events', '2025-11-21')).toBeUndefined();
+    expect(publishedDate(index, 'other', '2025-11-22')).toBeUndefined();
   });
 
   it('round-trips through JSON and refuses something else', () => {

@@ -38,6 +38,35 @@ describe('LocalS3 objects', () => {
     expect(await readdir(path.join(dataDir, bucket, 'events', 'type=a', 'dt=2025-11-22'))).toEqual(['one.gz']);
   });
 
+  it('copies under a destination condition with the semantics of a conditional put', async () => {
+    const from = { bucket, key: 'athena-results/q.csv' };
+    const to = { bucket, key: 'reports/r/dt=2025-11-22/r.csv' };
+    await s3.putObject(from, 'new', 'text/csv');
+    await s3.copyObject(from, to, 'text/csv', { ifNoneMatch: '*' });
+    await expect(s3.copyObject(from, to, 'text/csv', { ifNoneMatch: '*' })).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      httpStatusCode: 412,
+    });
+    const { eTag } = await s3.getObjectWithETag(to);
+    await s3.putObject(to, 'changed', 'text/csv');
+    await expect(s3.copyObject(from, to, 'text/csv', { ifMatch: eTag })).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+    });
+    expect(Buffer.from(await s3.getObject(to)).toString()).toBe('changed');
+    await s3.copyObject(from, to, 'text/csv', { ifMatch: (await s3.getObjectWithETag(to)).eTag });
+    expect(Buffer.from(await s3.getObject(to)).toString()).toBe('new');
+    const absent = { bucket, key: 'reports/absent.csv' };
+    await expect(s3.copyObject(from, absent, 'text/csv', { ifMatch: eTag })).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+    const gone = { bucket, key: 'athena-results/gone.csv' };
+    await expect(s3.copyObject(gone, to, 'text/csv', { ifMatch: eTag })).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      message: `The specified key does not exist: s3://${bucket}/athena-results/gone.csv`,
+    });
+    expect(await s3.listKeys(bucket, 'reports/')).toEqual(['reports/r/dt=2025-11-22/r.csv']);
+  });
+
   it('rejects with a NoSuchKey error for a missing key', async () => {
     await expect(s3.getObject({ bucket, key: 'missing/key' })).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
