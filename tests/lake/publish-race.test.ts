@@ -1,7 +1,11 @@
 // Two results of the same report and date published at the same moment: whatever the order of
 // their S3 calls, the stable CSV and reports/index.json both end on the newer result.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReportIndex, publishedDate } from '#shared/reports/index-file.js';
+import { LocalS3 } from '../../local/s3/s3.js';
 import {
   indexRef,
   memoryS3,
@@ -41,13 +45,14 @@ async function expectNewerEverywhere(s3: S3Ports & { text: (ref: typeof stableCs
 
 // A is the older result, B the newer; each step is one S3 call, run to completion before the next.
 const first = ['A:getIndex', 'B:getIndex', 'A:putManifest', 'B:putManifest'];
+const olderCopyLast = [
+  ...first,
+  ...['A:readIndexETag', 'A:putIndex', 'A:readCsv', 'A:getIndex'],
+  ...['B:readIndexETag', 'B:putIndex', 'B:readCsv', 'B:getIndex', 'B:copy'],
+  'A:copy',
+];
 const interleavings: Record<string, string[]> = {
-  'the older copy lands last (it read the CSV and the index before the newer was indexed)': [
-    ...first,
-    ...['A:readIndexETag', 'A:putIndex', 'A:readCsv', 'A:getIndex'],
-    ...['B:readIndexETag', 'B:putIndex', 'B:readCsv', 'B:getIndex', 'B:copy'],
-    'A:copy',
-  ],
+  'the older copy lands last (it read the CSV and the index before the newer was indexed)': olderCopyLast,
   "the older's index write first, the newer's copy first, the older's whole copy after": [
     ...first,
     ...['A:readIndexETag', 'A:putIndex', 'B:readIndexETag', 'B:putIndex'],
@@ -142,5 +147,25 @@ describe('concurrent publishes of one report date', () => {
     const { B } = await publishConcurrently(s3, { B: newer }, scripted([]));
     expect(B).toMatchObject({ name: 'ConditionalUpdateExhausted', cause: { name: 'NoSuchKey' } });
     expect(s3.text(stableCsv)).toBe('q-yesterday');
+  });
+
+  it('the older copy lands last on the local S3 (files, link(2) and lock-file conditions)', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'eventlake-publish-race-'));
+    try {
+      const s3 = new LocalS3({ dataDir }).ports();
+      for (const r of [older, newer]) {
+        const key = `athena-results/${r.queryExecutionId}.csv`;
+        await s3.putObject({ bucket: reporting, key }, r.queryExecutionId, 'text/csv');
+      }
+      await s3.putObject(stableCsv, 'q-yesterday', 'text/csv');
+      const choose = scripted(olderCopyLast);
+      const outcomes = await publishConcurrently(s3, { A: older, B: newer }, choose);
+      expect(choose.rest).toEqual([]);
+      expect(outcomes).toEqual({ A: 'published', B: 'published' });
+      expect(Buffer.from(await s3.getObject(stableCsv)).toString()).toBe('q-newer');
+      expect(await indexed(s3)).toMatchObject({ queryExecutionId: 'q-newer' });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
