@@ -6,8 +6,31 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { CopyObject, GetObject, GetObjectWithETag, ListKeys, PutObject } from '../ports.js';
+import type {
+  CopyObject,
+  GetObject,
+  GetObjectWithETag,
+  ListKeys,
+  ObjectRef,
+  PutCondition,
+  PutObject,
+} from '../ports.js';
 import { asConditionalWriteError } from './conditional-writes.js';
+
+/** A write condition as S3's request fields: `IfNoneMatch: '*'` or `IfMatch: <etag>`. */
+const conditionFields = (condition: PutCondition | undefined) => ({
+  ...(condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+  ...(condition?.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+});
+
+/** Sends a write; a conditional one fails with the named errors of conditional-writes.ts. */
+async function sendWrite(send: () => Promise<unknown>, ref: ObjectRef, condition?: PutCondition) {
+  try {
+    await send();
+  } catch (error) {
+    throw condition ? asConditionalWriteError(error, ref) : error;
+  }
+}
 
 /** PutObject; a condition becomes S3's `IfNoneMatch: '*'` or `IfMatch: <etag>`, its failures named errors. */
 export const makePutObject =
@@ -18,14 +41,9 @@ export const makePutObject =
       Key: ref.key,
       Body: body,
       ContentType: contentType,
-      ...(condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
-      ...(condition?.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+      ...conditionFields(condition),
     });
-    try {
-      await s3.send(command);
-    } catch (error) {
-      throw condition ? asConditionalWriteError(error, ref) : error;
-    }
+    await sendWrite(() => s3.send(command), ref, condition);
   };
 
 export const makeGetObject =
@@ -62,14 +80,9 @@ export const makeCopyObject =
       // REPLACE, or S3 keeps the source's metadata and ignores ContentType.
       MetadataDirective: 'REPLACE',
       ContentType: contentType,
-      ...(condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
-      ...(condition?.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+      ...conditionFields(condition),
     });
-    try {
-      await s3.send(command);
-    } catch (error) {
-      throw condition ? asConditionalWriteError(error, to) : error;
-    }
+    await sendWrite(() => s3.send(command), to, condition);
   };
 
 export const makeListKeys =
