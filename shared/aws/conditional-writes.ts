@@ -47,8 +47,8 @@ export interface ConditionalUpdatePorts {
   putObject: PutObject;
 }
 
-export interface ConditionalUpdateOptions {
-  contentType: string;
+/** How often a conditional write is tried again after losing a race, and how long to wait between tries. */
+export interface RaceRetryOptions {
   /** Conditional writes tried before giving up (default 8). */
   attempts?: number;
   /** Full-jitter backoff: a random wait in [0, min(maxDelayMs, baseDelayMs · 2^attempt)) (defaults 20, 1000). */
@@ -56,6 +56,10 @@ export interface ConditionalUpdateOptions {
   maxDelayMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ConditionalUpdateOptions extends RaceRetryOptions {
+  contentType: string;
 }
 
 /** What the update function decides: the new body, or `undefined` to leave the object as it is. */
@@ -70,7 +74,8 @@ export interface UpdateOutcome<T> {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readCurrent(ref: ObjectRef, ports: ConditionalUpdatePorts) {
+/** GetObject with its ETag, or undefined when the key does not exist. */
+export async function readWithETag(ref: ObjectRef, ports: Pick<ConditionalUpdatePorts, 'getObjectWithETag'>) {
   try {
     return await ports.getObjectWithETag(ref);
   } catch (error) {
@@ -80,35 +85,54 @@ async function readCurrent(ref: ObjectRef, ports: ConditionalUpdatePorts) {
 }
 
 /**
- * Read `ref` with its ETag, apply `update`, write under the matching condition; on a lost race
- * (412, 409, or the object vanished under If-Match) wait a jittered backoff and start again from
- * the read, so every concurrent update is applied to the latest state exactly once.
+ * Runs `attempt` (a read, then a conditional write) again while it loses a race (412, 409, the object
+ * vanished under If-Match), after a jittered backoff; any other error passes through. After
+ * `attempts` lost races: ConditionalUpdateExhausted with `exhausted(attempts)` as its message.
  */
-export async function updateObject<T>(
-  ref: ObjectRef,
-  update: Update<T>,
-  ports: ConditionalUpdatePorts,
-  options: ConditionalUpdateOptions,
-): Promise<UpdateOutcome<T>> {
+export async function retryLostRaces<T>(
+  attempt: (index: number) => Promise<T>,
+  exhausted: (attempts: number) => string,
+  options: RaceRetryOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 8;
   const base = options.baseDelayMs ?? 20;
   const max = options.maxDelayMs ?? 1000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const current = await readCurrent(ref, ports);
-    const next = update(current?.body);
-    if (!('body' in next)) return { result: next.result, written: false, retries: attempt };
-    const condition: PutCondition = current ? { ifMatch: current.eTag } : { ifNoneMatch: '*' };
+  let lost: unknown;
+  for (let index = 0; index < attempts; index++) {
     try {
-      await ports.putObject(ref, next.body, options.contentType, condition);
-      return { result: next.result, written: true, retries: attempt };
+      return await attempt(index);
     } catch (error) {
       if (!lostConditionalRace(error)) throw error;
+      lost = error;
     }
-    if (attempt + 1 < attempts) await sleep(Math.floor(random() * Math.min(max, base * 2 ** attempt)));
+    if (index + 1 < attempts) await sleep(Math.floor(random() * Math.min(max, base * 2 ** index)));
   }
-  throw new ConditionalUpdateExhausted(
-    `s3://${ref.bucket}/${ref.key}: ${attempts} conditional writes lost to concurrent writers`,
+  throw new ConditionalUpdateExhausted(exhausted(attempts), { cause: lost });
+}
+
+/**
+ * Read `ref` with its ETag, apply `update`, write under the matching condition; on a lost race
+ * (412, 409, or the object vanished under If-Match) wait a jittered backoff and start again from
+ * the read, so every concurrent update is applied to the latest state exactly once.
+ */
+export function updateObject<T>(
+  ref: ObjectRef,
+  update: Update<T>,
+  ports: ConditionalUpdatePorts,
+  options: ConditionalUpdateOptions,
+): Promise<UpdateOutcome<T>> {
+  return retryLostRaces(
+    async (retries) => {
+      const current = await readWithETag(ref, ports);
+      const next = update(current?.body);
+      if (!('body' in next)) return { result: next.result, written: false, retries };
+      const condition: PutCondition = current ? { ifMatch: current.eTag } : { ifNoneMatch: '*' };
+      await ports.putObject(ref, next.body, options.contentType, condition);
+      return { result: next.result, written: true, retries };
+    },
+    (attempts) => `s3://${ref.bucket}/${ref.key}: ${attempts} conditional writes lost to concurrent writers`,
+    options,
   );
 }

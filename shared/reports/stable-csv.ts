@@ -1,6 +1,6 @@
 // The stable per-date CSV ends holding the result reports/index.json names for its date, whatever
 // order concurrent publishers copy in (docs/reports.md, "Publishing").
-import { ConditionalUpdateExhausted, lostConditionalRace } from '../aws/conditional-writes.js';
+import { type RaceRetryOptions, readWithETag, retryLostRaces } from '../aws/conditional-writes.js';
 import { publishedReportKey, reportIndexKey } from '../lake/keys.js';
 import type { CopyObject, GetObject, GetObjectWithETag, PutCondition } from '../ports.js';
 import { emptyReportIndex, type Publication, parseReportIndex, publishedDate } from './index-file.js';
@@ -12,31 +12,16 @@ export interface StableCsvPorts {
   reportingBucket: string;
 }
 
-export interface StableCsvOptions {
-  /** Conditional copies tried before giving up (default 8). */
-  attempts?: number;
-  /** Full-jitter backoff as updateObject's: [0, min(maxDelayMs, baseDelayMs · 2^attempt)) (defaults 20, 1000). */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
 const errorName = (error: unknown): string | undefined => (error instanceof Error ? error.name : undefined);
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {
+/** reports/index.json, or an empty index before the first publication. */
+export async function readReportIndex(ports: Pick<StableCsvPorts, 'getObject' | 'reportingBucket'>) {
   try {
-    return await read;
+    return parseReportIndex(await ports.getObject({ bucket: ports.reportingBucket, key: reportIndexKey() }));
   } catch (error) {
-    if (errorName(error) === 'NoSuchKey') return undefined;
+    if (errorName(error) === 'NoSuchKey') return emptyReportIndex();
     throw error;
   }
-}
-
-export async function readReportIndex(ports: Pick<StableCsvPorts, 'getObject' | 'reportingBucket'>) {
-  const body = await orAbsent(ports.getObject({ bucket: ports.reportingBucket, key: reportIndexKey() }));
-  return body ? parseReportIndex(body) : emptyReportIndex();
 }
 
 /**
@@ -48,37 +33,29 @@ export async function readReportIndex(ports: Pick<StableCsvPorts, 'getObject' | 
  * entry is another publisher's whose result object is gone (expired: it was copied long ago) or
  * predates recorded result keys.
  */
-export async function copyNewestToStableCsv(
+export function copyNewestToStableCsv(
   own: Publication,
   ports: StableCsvPorts,
-  options: StableCsvOptions = {},
+  options: RaceRetryOptions = {},
 ): Promise<void> {
-  const attempts = options.attempts ?? 8;
-  const base = options.baseDelayMs ?? 20;
-  const max = options.maxDelayMs ?? 1000;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
   const bucket = ports.reportingBucket;
   const stable = { bucket, key: publishedReportKey(own.report, own.dt) };
-  let lost: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const csv = await orAbsent(ports.getObjectWithETag(stable));
-    const entry = publishedDate(await readReportIndex(ports), own.report, own.dt);
-    if (!entry?.resultKey) return;
-    const theirs = entry.resultKey !== own.resultKey;
-    const condition: PutCondition = csv ? { ifMatch: csv.eTag } : { ifNoneMatch: '*' };
-    try {
-      await ports.copyObject({ bucket, key: entry.resultKey }, stable, 'text/csv', condition);
-      return;
-    } catch (error) {
-      // NoSuchKey is the source gone or, under If-Match, the CSV gone: ours is retried either way.
-      if (theirs && errorName(error) === 'NoSuchKey') return;
-      if (!lostConditionalRace(error)) throw error;
-      lost = error;
-    }
-    if (attempt + 1 < attempts) await sleep(Math.floor(random() * Math.min(max, base * 2 ** attempt)));
-  }
-  throw new ConditionalUpdateExhausted(`s3://${bucket}/${stable.key}: ${attempts} conditional copies lost the race`, {
-    cause: lost,
-  });
+  return retryLostRaces(
+    async () => {
+      const csv = await readWithETag(stable, ports);
+      const entry = publishedDate(await readReportIndex(ports), own.report, own.dt);
+      if (!entry?.resultKey) return;
+      const condition: PutCondition = csv ? { ifMatch: csv.eTag } : { ifNoneMatch: '*' };
+      try {
+        await ports.copyObject({ bucket, key: entry.resultKey }, stable, 'text/csv', condition);
+      } catch (error) {
+        // NoSuchKey is the source gone or, under If-Match, the CSV gone: another publisher's result
+        // that expired was copied long ago; ours is retried like any lost race.
+        if (entry.resultKey !== own.resultKey && errorName(error) === 'NoSuchKey') return;
+        throw error;
+      }
+    },
+    (attempts) => `s3://${bucket}/${stable.key}: ${attempts} conditional copies lost the race`,
+    options,
+  );
 }
