@@ -3,9 +3,10 @@
 // and when it is due), the on-failure records, and the retry chains with the failed Glue runs a
 // pending retry still has to read (the local Glue job keeps its runs in memory only). One small JSON
 // file, replaced atomically and durably (temp file, fsync, rename, fsync of the directory).
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { writeFileDurablySync } from '../pipeline/durable-files.js';
 
 export type BusEvent = EventBridgeEvent<string, unknown>;
 
@@ -113,23 +114,6 @@ export class BusStore {
   }
 
   save(): void {
-    const file = this.#file;
-    if (file === undefined) return;
-    const dir = path.dirname(file);
-    const temporary = `${file}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(this.state)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    if (this.#file !== undefined) writeFileDurablySync(this.#file, `${JSON.stringify(this.state)}\n`);
   }
 }

@@ -16,9 +16,9 @@ import {
 } from '#shared/lake/compaction.js';
 import { type Partition, partitionId } from '#shared/lake/keys.js';
 import type { ObjectRef } from '#shared/ports.js';
+import { renameDurably } from '../pipeline/durable-files.js';
 import type { ColumnSpec } from './args.js';
 import type { StagedPartition } from './convert.js';
-import { renameDurably } from './durable-files.js';
 import {
   type CurrentPartition,
   currentPartition,

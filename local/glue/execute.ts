@@ -8,6 +8,7 @@ import type { CompactionSettings } from '#shared/lake/compaction.js';
 import type { CompactedPartition, RunMarker } from '#shared/lake/glue-run.js';
 import { type Partition, quarantineKey, rawEventPartition } from '#shared/lake/keys.js';
 import type { ObjectRef } from '#shared/ports.js';
+import { writeFileDurably } from '../pipeline/durable-files.js';
 import { objectPath } from '../s3/buckets.js';
 import { checkKeysCovered, parseSourceKeys, type RunSpec } from './args.js';
 import { type CompactionFaults, placePartitions } from './compact.js';
@@ -24,7 +25,6 @@ import {
   publish,
   readManifest,
   removeDir,
-  writeAtomically,
 } from './store.js';
 import { supersededKeyPrefix, sweepSuperseded } from './superseded.js';
 
@@ -97,7 +97,7 @@ export async function executeRun(context: RunContext, runId: string, spec: RunSp
     const marker = runMarker(context.jobName, runId, pending.length, result, placed.compacted);
     const markerRef = { bucket: spec.runMarkerPrefix.bucket, key: `${spec.runMarkerPrefix.key}${runId}.json` };
     const markerBody = `${JSON.stringify(marker, null, 2)}\n`;
-    await writeAtomically(objectPath(dataDir, markerRef), markerBody, stagingDir);
+    await writeFileDurably(objectPath(dataDir, markerRef), markerBody, stagingDir);
     created.push({ ref: markerRef, size: Buffer.byteLength(markerBody) });
     for (const { ref, size } of created) await context.onObjectCreated(ref, size);
     await commitBookmark(dirs.bookmark, bookmark, pending);

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { config } from '#shared/config.js';
 import { generationFolder } from '#shared/lake/compaction.js';
 import { type Partition, partitionId } from '#shared/lake/keys.js';
+import { writeFileDurably } from '../pipeline/durable-files.js';
 import { localBucketNames } from '../s3/buckets.js';
-import { writeFileDurably } from './durable-files.js';
 
 /** Partition id (`event_type=…/dt=…`) → current generation. */
 export type GenerationPointer = Map<string, number>;

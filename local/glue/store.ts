@@ -3,8 +3,8 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectRef } from '#shared/ports.js';
+import { renameDurably, writeFileDurably } from '../pipeline/durable-files.js';
 import { objectPath } from '../s3/buckets.js';
-import { renameDurably, writeFileDurably } from './durable-files.js';
 import { JobRunFailed } from './errors.js';
 
 export interface JobDirs {
@@ -36,7 +36,7 @@ export const isProcessed = (bookmark: ReadonlySet<string>, ref: ObjectRef): bool
 export async function commitBookmark(file: string, bookmark: ReadonlySet<string>, refs: readonly ObjectRef[]) {
   const processed = new Set(bookmark);
   for (const ref of refs) processed.add(sourceId(ref));
-  await writeAtomically(file, JSON.stringify({ processed: [...processed].sort() }));
+  await writeFileDurably(file, JSON.stringify({ processed: [...processed].sort() }));
 }
 
 /** `{ "keys": [...] }` of a `--source_manifest` object. */
@@ -70,9 +70,5 @@ export async function publish(dataDir: string, stagedFile: string, ref: ObjectRe
   await renameDurably(stagedFile, target);
   return (await stat(target)).size;
 }
-
-/** Writes a staged copy, fsyncs it, renames it into place and fsyncs the directory. */
-export const writeAtomically = (file: string, body: string, stagingDir = path.dirname(file)): Promise<void> =>
-  writeFileDurably(file, body, stagingDir);
 
 export const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });

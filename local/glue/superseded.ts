@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Partition, partitionId } from '#shared/lake/keys.js';
-import { fsyncDir, writeFileDurably } from './durable-files.js';
+import { fsyncDir, writeFileDurably } from '../pipeline/durable-files.js';
 import { currentGeneration, dataFilesIn, generationDir, readPointer } from './generations.js';
 
 export interface SupersededEntry {
