@@ -5,7 +5,7 @@
 // schema violation, its event id hidden in base64: acknowledged device events would look lost.
 import { parseDeviceWrapper, wrapDevicePayload } from '#shared/transform/device-payload.js';
 import { devicesStreamName } from '../../pipeline/wiring.js';
-import { errorRecordPayload, failedEventPayload } from './records.js';
+import { errorRecordPayload, failedEventPayload, parseObject } from './records.js';
 
 export interface KinesisRecord {
   data: Buffer;
@@ -16,15 +16,6 @@ const objectName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 
 /** Firehose names its objects `<delivery stream>-<version>-<time>-<uuid>`. */
 export const writtenByDevicesStream = (key: string): boolean => objectName(key).startsWith(`${devicesStreamName}-`);
-
-const parse = (text: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 /** A device payload as the rule forwards it, keyed by the device (the wrapper's receive time is now). */
 const rewrap = (payload: Buffer, deviceId: string, now: number): KinesisRecord => ({
@@ -42,7 +33,7 @@ const rewrap = (payload: Buffer, deviceId: string, now: number): KinesisRecord =
  *   (the record's `device_id`, else the Kinesis partition key it kept).
  */
 export function deviceRecords(line: string, key: string, now = Date.now()): KinesisRecord[] | undefined {
-  const record = parse(line);
+  const record = parseObject(line);
   if (record === undefined) return undefined;
   if (typeof record.rawData === 'string') {
     if (!writtenByDevicesStream(key)) return undefined;
@@ -54,7 +45,7 @@ export function deviceRecords(line: string, key: string, now = Date.now()): Kine
     const payloads = errorRecordPayload(line, key);
     if (payloads === undefined) return undefined;
     return payloads.map((payload) => {
-      const deviceId = parse(payload.toString('utf8'))?.device_id;
+      const deviceId = parseObject(payload.toString('utf8'))?.device_id;
       return rewrap(payload, typeof deviceId === 'string' ? deviceId : 'unknown-device', now);
     });
   }

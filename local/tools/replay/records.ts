@@ -44,7 +44,8 @@ export function objectLines(body: Uint8Array): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
-const parseObject = (text: string): Record<string, unknown> | undefined => {
+/** A JSON object's fields; undefined for anything else (invalid JSON, an array, a scalar). */
+export const parseObject = (text: string): Record<string, unknown> | undefined => {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
