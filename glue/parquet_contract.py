@@ -326,17 +326,6 @@ def raw_schema_ddl(columns):
     return ", ".join(f"`{c.name}` STRING" for c in raw_columns(columns))
 
 
-def partition_prefix(destination, partition):
-    """(bucket, prefix), (event_type, dt) -> the key prefix of that curated partition."""
-    return f"{destination[1]}event_type={partition[0]}/dt={partition[1]}/"
-
-
-def is_visible_data_file(relative_key):
-    """Athena and Spark skip names (and directories) starting with `_` or `.`: so does the anti-join."""
-    parts = relative_key.split("/")
-    return relative_key.endswith(".parquet") and not any(p.startswith(("_", ".")) for p in parts)
-
-
 def estimated_file_count(json_bytes, target_file_size_mb, ratio=PARQUET_COMPRESSION_RATIO):
     """Files for one partition so each lands near the target size: few, large files."""
     target_bytes = target_file_size_mb * 1024 * 1024

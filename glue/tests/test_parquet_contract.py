@@ -8,6 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import compaction  # noqa: E402
 import parquet_contract as job  # noqa: E402
 from test_compaction import SETTINGS, compaction_argument  # noqa: E402
 
@@ -149,11 +150,12 @@ class SourcesTest(unittest.TestCase):
         self.assertIsNone(re.search(job.SOURCE_PARTITION_PATTERN, "s3://b/late/type=x/dt=2025-11-22/f.gz"))
 
     def test_finds_curated_partition_prefixes_and_visible_files(self):
-        self.assertEqual(job.partition_prefix(("lake", "curated/events/"), ("page_view", "2025-11-22")),
+        # The job reads a partition's files through compaction.py's layout rules.
+        self.assertEqual(compaction.partition_prefix("curated/events/", ("page_view", "2025-11-22")),
                          "curated/events/event_type=page_view/dt=2025-11-22/")
-        self.assertTrue(job.is_visible_data_file("part-00000-abc.c000.snappy.parquet"))
+        self.assertTrue(compaction.is_generation_data_file("part-00000-abc.c000.snappy.parquet"))
         for hidden in ["_temporary/0/part-0.parquet", ".part-0.parquet.crc", "_SUCCESS", "x.parquet.tmp"]:
-            self.assertFalse(job.is_visible_data_file(hidden), hidden)
+            self.assertFalse(compaction.is_generation_data_file(hidden), hidden)
 
 
 class SizingAndMarkerTest(unittest.TestCase):
